@@ -1,0 +1,11 @@
+//! The pure core: no browser types, no clock, no I/O. Tested natively.
+
+pub mod endpoint;
+pub mod error;
+pub mod format;
+pub mod pager;
+pub mod query;
+pub mod rate;
+pub mod response;
+pub mod sign;
+pub mod time;

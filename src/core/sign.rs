@@ -1,0 +1,199 @@
+//! SigV4 for ListBackups with the `aws-sigv4` crate. The clock is a parameter:
+//! `SystemTime::now()` panics on wasm32, so the browser edge passes its own time.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_credential_types::Credentials as AwsCredentials;
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+
+use super::endpoint::Endpoint;
+use super::query::{Field, FieldError};
+
+/// The one operation this app calls.
+pub const LIST_BACKUPS_TARGET: &str = "DynamoDB_20120810.ListBackups";
+/// awsJson1_0.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+
+/// Credentials held in memory while the page is open.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Present for temporary (STS) credentials.
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    // Never print a secret, even in a debug trace.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// Trims and checks pasted credentials.
+    pub fn new(access_key_id: &str, secret: &str, token: &str) -> Result<Credentials, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let akid = access_key_id.trim();
+        let secret = secret.trim();
+        let token = token.trim();
+        if akid.is_empty() {
+            errors.push(FieldError::new(Field::AccessKeyId, "Paste an access key id (ASIA… or AKIA…)"));
+        } else if !(16..=128).contains(&akid.len()) || !akid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            errors.push(FieldError::new(
+                Field::AccessKeyId,
+                "An access key id is 16–128 letters and digits, such as ASIAIOSFODNN7EXAMPLE",
+            ));
+        }
+        if secret.is_empty() {
+            errors.push(FieldError::new(Field::SecretAccessKey, "Paste the secret access key"));
+        } else if secret.chars().any(char::is_whitespace) || !secret.is_ascii() {
+            errors.push(FieldError::new(Field::SecretAccessKey, "The secret access key has unexpected characters"));
+        }
+        if token.is_empty() && akid.starts_with("ASIA") {
+            errors.push(FieldError::new(
+                Field::SessionToken,
+                "Temporary credentials (ASIA…) need their session token",
+            ));
+        } else if !token.is_ascii() || token.chars().any(char::is_whitespace) {
+            errors.push(FieldError::new(Field::SessionToken, "The session token has unexpected characters"));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Credentials {
+            access_key_id: akid.to_owned(),
+            secret_access_key: secret.to_owned(),
+            session_token: (!token.is_empty()).then(|| token.to_owned()),
+        })
+    }
+}
+
+/// A request ready for fetch: URL, headers (exactly those signed, plus `authorization`), body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedRequest {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// Failure inside the signer (not reachable with validated inputs).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("could not sign the request: {0}")]
+pub struct SignError(pub String);
+
+/// The signing time from milliseconds since the epoch (as `Date.now()` gives).
+pub fn time_from_millis(ms: f64) -> SystemTime {
+    if ms.is_finite() && ms > 0.0 {
+        UNIX_EPOCH + Duration::from_millis(ms as u64)
+    } else {
+        UNIX_EPOCH
+    }
+}
+
+/// Signs a generic request with SigV4 (headers mode). `headers` must be exactly
+/// what will be sent, host included; the result adds `x-amz-date`,
+/// `x-amz-security-token` (when there is a token) and `authorization`.
+// Mirrors the inputs of SigV4 itself; a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_headers(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    creds: &Credentials,
+    region: &str,
+    service: &str,
+    settings: SigningSettings,
+    time: SystemTime,
+) -> Result<Vec<(String, String)>, SignError> {
+    let identity = AwsCredentials::new(
+        &creds.access_key_id,
+        &creds.secret_access_key,
+        creds.session_token.clone(),
+        None,
+        "backup-lens",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(time)
+        .settings(settings)
+        .build()
+        .map_err(|e| SignError(e.to_string()))?
+        .into();
+    let signable = SignableRequest::new(method, url, headers.iter().copied(), SignableBody::Bytes(body))
+        .map_err(|e| SignError(e.to_string()))?;
+    let (instructions, _signature) = sign(signable, &params).map_err(|e| SignError(e.to_string()))?.into_parts();
+    Ok(instructions
+        .headers()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
+        .collect())
+}
+
+/// Signs one ListBackups call to `endpoint` for `region` at `time`.
+pub fn sign_list_backups(
+    endpoint: &Endpoint,
+    region: &str,
+    creds: &Credentials,
+    body: String,
+    time: SystemTime,
+) -> Result<SignedRequest, SignError> {
+    let url = endpoint.url();
+    // The browser sends `host` itself; it is signed but never handed to fetch.
+    let unsigned = [
+        ("content-type", CONTENT_TYPE),
+        ("host", endpoint.authority.as_str()),
+        ("x-amz-target", LIST_BACKUPS_TARGET),
+    ];
+    let added = sign_headers(
+        "POST",
+        &url,
+        &unsigned,
+        body.as_bytes(),
+        creds,
+        region,
+        "dynamodb",
+        SigningSettings::default(),
+        time,
+    )?;
+    let headers = unsigned
+        .iter()
+        .filter(|(k, _)| *k != "host")
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .chain(added)
+        .collect();
+    Ok(SignedRequest { url, headers, body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_checked_and_trimmed() {
+        let c = Credentials::new(" ASIAIOSFODNN7EXAMPLE ", " secret/+= ", " tok ").unwrap();
+        assert_eq!(c.access_key_id, "ASIAIOSFODNN7EXAMPLE");
+        assert_eq!(c.secret_access_key, "secret/+=");
+        assert_eq!(c.session_token.as_deref(), Some("tok"));
+        let fields = |r: Result<Credentials, Vec<FieldError>>| r.unwrap_err().into_iter().map(|e| e.field).collect::<Vec<_>>();
+        assert_eq!(fields(Credentials::new("", "", "")), vec![Field::AccessKeyId, Field::SecretAccessKey]);
+        assert_eq!(fields(Credentials::new("ASIAIOSFODNN7EXAMPLE", "s", "")), vec![Field::SessionToken]);
+        assert_eq!(fields(Credentials::new("AKIA-bad", "s e", "")), vec![Field::AccessKeyId, Field::SecretAccessKey]);
+        assert!(Credentials::new("AKIAIOSFODNN7EXAMPLE", "s", "").unwrap().session_token.is_none());
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Credentials::new("ASIAIOSFODNN7EXAMPLE", "topsecretvalue", "tokenvalue").unwrap();
+        let s = format!("{c:?}");
+        assert!(!s.contains("topsecretvalue") && !s.contains("tokenvalue"), "{s}");
+    }
+}
