@@ -71,14 +71,30 @@ fn parse_req(text: &str) -> RawRequest {
     }
 }
 
-/// Percent-encodes what may not appear raw in a URI (space, non-ASCII), leaving the rest.
-fn uri_safe(path: &str) -> String {
+/// Encodes the raw request target as a client's URL builder does before
+/// signing in single-encoding mode: the path per RFC 3986 (everything but
+/// unreserved characters and `/`), the query only where it is not valid ASCII.
+fn uri_safe(target: &str) -> String {
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target, None),
+    };
     let mut out = String::new();
     for b in path.bytes() {
-        if b.is_ascii_graphic() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if let Some(q) = query {
+        out.push('?');
+        for b in q.bytes() {
+            if b.is_ascii_graphic() {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
         }
     }
     out

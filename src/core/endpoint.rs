@@ -141,8 +141,9 @@ impl Endpoint {
         if authority.contains('@') {
             return err("Do not put a user name or password in the endpoint");
         }
-        let (host, port) = split_host_port(authority).ok_or(())
-            .or_else(|_| err("The endpoint's host or port is not valid"))?;
+        let Some((host, port)) = split_host_port(authority) else {
+            return err("The endpoint's host or port is not valid");
+        };
         let host = host.to_ascii_lowercase();
         let valid_host = if host.starts_with('[') {
             host.len() > 2 && host[1..host.len() - 1].bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
