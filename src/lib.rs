@@ -1,1 +1,11 @@
+//! Backup Lens: a browser-only dashboard for Amazon DynamoDB backups.
+//!
+//! `core` is plain Rust (no browser, no clock, no I/O) and is tested natively;
+//! `net` and `app` are the browser edge, built for wasm32 only.
+
 pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod net;

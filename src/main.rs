@@ -1,1 +1,10 @@
-fn main(){}
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(backup_lens::app::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("Backup Lens runs in the browser: build it with `trunk build --release` (see README.md).");
+}

@@ -1,0 +1,750 @@
+//! The page: connection and query panels, the results table, the error banner.
+//! Components hold core types in signals and change them only through core methods.
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::core::endpoint::{Endpoint, REGION_GROUPS};
+use crate::core::error::ApiError;
+use crate::core::format::{grouped, human_size};
+use crate::core::pager::{Pager, PagerError, Row};
+use crate::core::query::{BackupTypeFilter, Field, FieldError, Query, QueryInput};
+use crate::core::rate::RateGate;
+use crate::core::sign::Credentials;
+use crate::core::time::{format_iso, format_minutes};
+use crate::net::{demo_credentials, list_backups, now_ms, Connection};
+
+/// Where the local demo backend listens unless the endpoint field says otherwise.
+pub const DEMO_ENDPOINT: &str = "http://127.0.0.1:8765";
+
+/// What a click on a results button asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The first page of the query in the form.
+    First,
+    /// One more page of the current listing.
+    More,
+    /// Every remaining page, paced under the rate limit.
+    All,
+}
+
+/// What the error banner shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Banner {
+    pub title: String,
+    pub detail: Option<String>,
+}
+
+impl From<&ApiError> for Banner {
+    fn from(e: &ApiError) -> Self {
+        Banner {
+            title: e.user_message(),
+            detail: e.detail(),
+        }
+    }
+}
+
+impl Banner {
+    pub fn plain(title: impl Into<String>) -> Self {
+        Banner {
+            title: title.into(),
+            detail: None,
+        }
+    }
+}
+
+/// A run in progress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Running {
+    pub mode: Mode,
+    /// Why the run is waiting, if it is.
+    pub waiting: Option<String>,
+}
+
+/// All state of the page. Every field is a `Copy` handle.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub region: RwSignal<String>,
+    pub endpoint: RwSignal<String>,
+    pub access_key_id: RwSignal<String>,
+    pub secret_access_key: RwSignal<String>,
+    pub session_token: RwSignal<String>,
+    pub table: RwSignal<String>,
+    pub backup_type: RwSignal<String>,
+    pub time_from: RwSignal<String>,
+    pub time_to: RwSignal<String>,
+    pub page_size: RwSignal<String>,
+    pub field_errors: RwSignal<Vec<FieldError>>,
+    pub pager: RwSignal<Option<Pager>>,
+    pub error: RwSignal<Option<Banner>>,
+    pub running: RwSignal<Option<Running>>,
+    generation: StoredValue<u64>,
+    gate: StoredValue<RateGate>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
+    }
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        AppState {
+            region: RwSignal::new("us-east-1".into()),
+            endpoint: RwSignal::new(String::new()),
+            access_key_id: RwSignal::new(String::new()),
+            secret_access_key: RwSignal::new(String::new()),
+            session_token: RwSignal::new(String::new()),
+            table: RwSignal::new(String::new()),
+            backup_type: RwSignal::new("USER".into()),
+            time_from: RwSignal::new(String::new()),
+            time_to: RwSignal::new(String::new()),
+            page_size: RwSignal::new("100".into()),
+            field_errors: RwSignal::new(Vec::new()),
+            pager: RwSignal::new(None),
+            error: RwSignal::new(None),
+            running: RwSignal::new(None),
+            generation: StoredValue::new(0),
+            gate: StoredValue::new(RateGate::default()),
+        }
+    }
+
+    fn query_input(&self) -> QueryInput {
+        QueryInput {
+            table: self.table.get_untracked(),
+            backup_type: self.backup_type.get_untracked(),
+            from: self.time_from.get_untracked(),
+            to: self.time_to.get_untracked(),
+            page_size: self.page_size.get_untracked(),
+        }
+    }
+
+    fn connection(&self) -> Result<Connection, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let region = self.region.get_untracked().trim().to_owned();
+        let endpoint = Endpoint::resolve(&region, &self.endpoint.get_untracked()).map_err(|e| errors.push(e));
+        let credentials = Credentials::new(
+            &self.access_key_id.get_untracked(),
+            &self.secret_access_key.get_untracked(),
+            &self.session_token.get_untracked(),
+        )
+        .map_err(|e| errors.extend(e));
+        match (endpoint, credentials) {
+            (Ok(endpoint), Ok(credentials)) => Ok(Connection {
+                endpoint,
+                region,
+                credentials,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    fn is_current(&self, generation: u64) -> bool {
+        self.generation.get_value() == generation
+    }
+
+    /// Ends any run: its pending answer, if one comes, is dropped.
+    pub fn stop(&self) {
+        self.generation.update_value(|g| *g += 1);
+        self.running.set(None);
+    }
+
+    /// Validates the form and starts a run; refuses with field messages before any request.
+    pub fn start(&self, mode: Mode) {
+        let query = self.query_input().validate();
+        let connection = self.connection();
+        let mut errors = Vec::new();
+        if let Err(e) = &connection {
+            errors.extend(e.iter().cloned());
+        }
+        if let Err(e) = &query {
+            errors.extend(e.iter().cloned());
+        }
+        let (Ok(connection), Ok(query)) = (connection, query) else {
+            let summary: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            self.field_errors.set(errors);
+            self.error.set(Some(Banner {
+                title: "Check the highlighted fields; nothing was sent.".into(),
+                detail: Some(summary.join(" · ")),
+            }));
+            return;
+        };
+        self.field_errors.set(Vec::new());
+        // Continue the shown listing only if it is for the query in the form.
+        let same_query = self
+            .pager
+            .with_untracked(|p| p.as_ref().is_some_and(|p| p.query() == &query && p.has_more()));
+        let fresh = match mode {
+            Mode::First => Some(query),
+            Mode::More | Mode::All if same_query => None,
+            Mode::More | Mode::All => Some(query),
+        };
+        self.generation.update_value(|g| *g += 1);
+        let generation = self.generation.get_value();
+        self.error.set(None);
+        self.running.set(Some(Running { mode, waiting: None }));
+        let state = *self;
+        spawn_local(async move { state.run(connection, fresh, mode, generation).await });
+    }
+
+    async fn run(self, conn: Connection, fresh: Option<Query>, mode: Mode, generation: u64) {
+        // A new query is fetched into its own pager and shown once its first page is in,
+        // so a failing new query does not wipe what is on screen.
+        let mut fresh = fresh.map(Pager::new);
+        loop {
+            let next = match &fresh {
+                Some(p) => p.next_body().map(|b| (b, p.next_start().map(str::to_owned))),
+                None => self.pager.with_untracked(|p| {
+                    p.as_ref()
+                        .and_then(|p| p.next_body().map(|b| (b, p.next_start().map(str::to_owned))))
+                }),
+            };
+            let Some((body, start)) = next else { break };
+            loop {
+                let wait = self.gate.with_value(|g| g.wait_ms(now_ms()));
+                if wait <= 0.0 {
+                    break;
+                }
+                self.set_waiting(Some("Pacing requests under DynamoDB's 5 calls per second…"));
+                TimeoutFuture::new(wait.ceil() as u32).await;
+                if !self.is_current(generation) {
+                    return;
+                }
+            }
+            self.set_waiting(None);
+            self.gate.update_value(|g| g.record(now_ms()));
+            let result = list_backups(&conn, body).await;
+            if !self.is_current(generation) {
+                return; // stopped or superseded: a late page must not land
+            }
+            let page = match result {
+                Ok(page) => page,
+                Err(e) => {
+                    self.error.set(Some(Banner::from(&e)));
+                    break;
+                }
+            };
+            let applied = match fresh.take() {
+                Some(mut p) => {
+                    let r = p.apply(start.as_deref(), page);
+                    self.pager.set(Some(p));
+                    r
+                }
+                None => self
+                    .pager
+                    .try_update(|p| p.as_mut().map(|p| p.apply(start.as_deref(), page)))
+                    .flatten()
+                    .unwrap_or(Err(PagerError::Stale)),
+            };
+            if let Err(e) = applied {
+                self.error.set(Some(Banner::plain(e.to_string())));
+                break;
+            }
+            if mode != Mode::All {
+                break;
+            }
+        }
+        if self.is_current(generation) {
+            self.running.set(None);
+        }
+    }
+
+    fn set_waiting(&self, why: Option<&str>) {
+        let why = why.map(str::to_owned);
+        if self.running.with_untracked(|r| r.as_ref().map(|r| &r.waiting) != Some(&why)) {
+            self.running.update(|r| {
+                if let Some(r) = r {
+                    r.waiting = why;
+                }
+            });
+        }
+    }
+
+    /// Fills the connection from the local demo backend.
+    pub fn use_demo(&self) {
+        let typed = self.endpoint.get_untracked();
+        let endpoint = Endpoint::parse(&typed)
+            .ok()
+            .filter(Endpoint::is_loopback)
+            .or_else(|| Endpoint::parse(DEMO_ENDPOINT).ok());
+        let Some(endpoint) = endpoint else { return };
+        self.endpoint.set(endpoint.url().trim_end_matches('/').to_owned());
+        let state = *self;
+        spawn_local(async move {
+            match demo_credentials(&endpoint).await {
+                Ok(c) => {
+                    state.region.set(c.region);
+                    state.access_key_id.set(c.access_key_id);
+                    state.secret_access_key.set(c.secret_access_key);
+                    state.session_token.set(c.session_token);
+                    state.field_errors.set(Vec::new());
+                    state.error.set(None);
+                }
+                Err(message) => state.error.set(Some(Banner::plain(message))),
+            }
+        });
+    }
+}
+
+/// True when the page itself is served from this machine (development, demo).
+fn page_is_local() -> bool {
+    window()
+        .location()
+        .hostname()
+        .is_ok_and(|h| crate::core::endpoint::is_loopback_host(&h))
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <span class="logo" aria-hidden="true"></span>
+                <div>
+                    <h1>"Backup Lens"</h1>
+                    <p class="tagline">"Amazon DynamoDB backups, listed and signed in your browser"</p>
+                </div>
+            </div>
+            <p class="privacy">"Credentials stay in this tab's memory and go only to the endpoint you choose."</p>
+        </header>
+        <main class="layout">
+            <aside class="sidebar">
+                <ConnectionPanel state=state />
+                <QueryPanel state=state />
+            </aside>
+            <section class="results" aria-label="Backups">
+                <ErrorBanner error=state.error />
+                <ResultsToolbar state=state />
+                <BackupTable pager=state.pager />
+            </section>
+        </main>
+    }
+}
+
+/// Region, endpoint and credentials.
+#[component]
+pub fn ConnectionPanel(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let show_demo = move || {
+        page_is_local()
+            || Endpoint::parse(&state.endpoint.get())
+                .map(|e| e.is_loopback())
+                .unwrap_or(false)
+    };
+    view! {
+        <section class="panel" aria-labelledby="connection-title">
+            <h2 id="connection-title">"Connection"</h2>
+            <div class="field">
+                <label for="region">"Region"</label>
+                <select
+                    id="region"
+                    data-testid="region"
+                    on:change=move |ev| state.region.set(event_target_value(&ev))
+                >
+                    {REGION_GROUPS
+                        .iter()
+                        .map(|(group, regions)| {
+                            view! {
+                                <optgroup label=*group>
+                                    {regions
+                                        .iter()
+                                        .map(|r| {
+                                            let r = *r;
+                                            view! {
+                                                <option value=r selected=move || state.region.get() == r>
+                                                    {r}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </optgroup>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <FieldMessage field=Field::Region errors=state.field_errors />
+            </div>
+            <TextField
+                label="Custom endpoint (optional)"
+                field=Field::Endpoint
+                value=state.endpoint
+                errors=state.field_errors
+                placeholder="https://dynamodb.<region>.amazonaws.com"
+                hint="Leave empty for the region's public endpoint."
+            />
+            <TextField
+                label="Access key id"
+                field=Field::AccessKeyId
+                value=state.access_key_id
+                errors=state.field_errors
+                placeholder="ASIA…"
+            />
+            <TextField
+                label="Secret access key"
+                field=Field::SecretAccessKey
+                value=state.secret_access_key
+                errors=state.field_errors
+                secret=true
+            />
+            <TextField
+                label="Session token"
+                field=Field::SessionToken
+                value=state.session_token
+                errors=state.field_errors
+                secret=true
+                hint="Temporary credentials from STS or IAM Identity Center."
+            />
+            <Show when=show_demo>
+                <button class="secondary" data-testid="use-demo" on:click=move |_| state.use_demo()>
+                    "Use local demo"
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+/// The ListBackups parameters.
+#[component]
+pub fn QueryPanel(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let busy = move || state.running.with(Option::is_some);
+    view! {
+        <section class="panel" aria-labelledby="query-title">
+            <h2 id="query-title">"Query"</h2>
+            <TextField
+                label="Table name or ARN"
+                field=Field::Table
+                value=state.table
+                errors=state.field_errors
+                placeholder="All tables"
+            />
+            <div class="field">
+                <label for="backup-type">"Backup type"</label>
+                <select
+                    id="backup-type"
+                    data-testid="backup-type"
+                    on:change=move |ev| state.backup_type.set(event_target_value(&ev))
+                >
+                    {BackupTypeFilter::EVERY
+                        .iter()
+                        .map(|t| {
+                            let v = t.as_str();
+                            let label = match t {
+                                BackupTypeFilter::User => "USER: on-demand backups",
+                                BackupTypeFilter::System => "SYSTEM: made by DynamoDB",
+                                BackupTypeFilter::AwsBackup => "AWS_BACKUP: made by AWS Backup",
+                                BackupTypeFilter::All => "ALL: user and system",
+                            };
+                            view! {
+                                <option value=v selected=move || state.backup_type.get() == v>
+                                    {label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <p class="hint">
+                    "Backups made by AWS Backup are listed in the AWS Backup console and API, not by ListBackups."
+                </p>
+                <FieldMessage field=Field::BackupType errors=state.field_errors />
+            </div>
+            <div class="row2">
+                <TextField
+                    label="Created from (UTC)"
+                    field=Field::TimeFrom
+                    value=state.time_from
+                    errors=state.field_errors
+                    kind="datetime-local"
+                />
+                <TextField
+                    label="Created before (UTC)"
+                    field=Field::TimeTo
+                    value=state.time_to
+                    errors=state.field_errors
+                    kind="datetime-local"
+                />
+            </div>
+            <TextField
+                label="Page size (1–100)"
+                field=Field::PageSize
+                value=state.page_size
+                errors=state.field_errors
+                kind="number"
+            />
+            <button class="primary" data-testid="list" disabled=busy on:click=move |_| state.start(Mode::First)>
+                "List backups"
+            </button>
+        </section>
+    }
+}
+
+/// A labelled input bound to a string signal, with its message.
+#[component]
+pub fn TextField(
+    /// The visible label.
+    label: &'static str,
+    /// Which field this is: its id, `data-testid` and messages.
+    field: Field,
+    /// The text in the input.
+    value: RwSignal<String>,
+    /// Messages for all fields; this one shows those for `field`.
+    errors: RwSignal<Vec<FieldError>>,
+    /// The input's `type` (text when empty).
+    #[prop(optional)]
+    kind: &'static str,
+    /// Placeholder text.
+    #[prop(optional)]
+    placeholder: &'static str,
+    /// A line of help under the input.
+    #[prop(optional)]
+    hint: &'static str,
+    /// A credential: masked, never autocompleted or spell-checked.
+    #[prop(optional)]
+    secret: bool,
+) -> impl IntoView {
+    let id = field.id();
+    let invalid = move || errors.with(|es| es.iter().any(|e| e.field == field)).then_some("true");
+    let input_type = if secret {
+        "password"
+    } else if kind.is_empty() {
+        "text"
+    } else {
+        kind
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                data-testid=id
+                type=input_type
+                placeholder=placeholder
+                autocomplete=if secret { "new-password" } else { "off" }
+                spellcheck="false"
+                aria-invalid=invalid
+                aria-describedby=format!("{id}-message")
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    errors.update(|es| es.retain(|e| e.field != field));
+                }
+            />
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            <FieldMessage field=field errors=errors />
+        </div>
+    }
+}
+
+/// The message for one field, if there is one.
+#[component]
+pub fn FieldMessage(
+    /// The field.
+    field: Field,
+    /// Messages for all fields.
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
+    let id = format!("{}-message", field.id());
+    let message = move || errors.with(|es| es.iter().find(|e| e.field == field).map(|e| e.message.clone()));
+    view! {
+        <p class="field-error" id=id data-testid=format!("{}-error", field.id()) role="alert">
+            {message}
+        </p>
+    }
+}
+
+/// The error banner; rows already loaded stay on screen under it.
+#[component]
+pub fn ErrorBanner(
+    /// What to show; `None` hides the banner.
+    error: RwSignal<Option<Banner>>,
+) -> impl IntoView {
+    move || {
+        error.get().map(|b| {
+            view! {
+                <div class="banner" role="alert" data-testid="error">
+                    <div>
+                        <strong>{b.title}</strong>
+                        {b.detail.map(|d| view! { <p class="detail">{d}</p> })}
+                    </div>
+                    <button class="close" aria-label="Dismiss" on:click=move |_| error.set(None)>
+                        "×"
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
+/// Count, status and the paging buttons.
+#[component]
+pub fn ResultsToolbar(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let count = move || state.pager.with(|p| p.as_ref().map_or(0, |p| p.rows().len()));
+    let pages = move || state.pager.with(|p| p.as_ref().map_or(0, Pager::pages));
+    let has_more = move || state.pager.with(|p| p.as_ref().is_some_and(Pager::has_more));
+    let loaded = move || state.pager.with(Option::is_some);
+    let busy = move || state.running.with(Option::is_some);
+    let loading_all = move || state.running.with(|r| r.as_ref().is_some_and(|r| r.mode == Mode::All));
+    let total_size = move || {
+        state.pager.with(|p| {
+            p.as_ref()
+                .map_or(0, |p| p.rows().iter().filter_map(|r| r.summary.backup_size_bytes).sum::<u64>())
+        })
+    };
+    view! {
+        <div class="toolbar">
+            <div class="counts">
+                <span class="count" data-testid="row-count">
+                    {move || {
+                        let n = count();
+                        format!("{n} {} loaded", if n == 1 { "backup" } else { "backups" })
+                    }}
+                </span>
+                <span class="muted" data-testid="more-status">
+                    {move || {
+                        if !loaded() {
+                            "Nothing listed yet".to_owned()
+                        } else if has_more() {
+                            format!("{} pages · more available", pages())
+                        } else {
+                            format!("{} pages · all loaded · {}", pages(), human_size(total_size()))
+                        }
+                    }}
+                </span>
+            </div>
+            <div class="actions">
+                <Show when=busy>
+                    <span class="progress" data-testid="progress" aria-live="polite">
+                        <span class="spinner" aria-hidden="true"></span>
+                        {move || {
+                            let waiting = state.running.with(|r| r.as_ref().and_then(|r| r.waiting.clone()));
+                            let verb = if loading_all() { "Loading all" } else { "Loading" };
+                            match waiting {
+                                Some(w) => format!("{verb}: {} pages, {} backups. {w}", pages(), grouped(count() as u64)),
+                                None => format!("{verb}: {} pages, {} backups", pages(), grouped(count() as u64)),
+                            }
+                        }}
+                    </span>
+                </Show>
+                <button
+                    class="secondary"
+                    data-testid="load-more"
+                    disabled=move || busy() || !has_more()
+                    on:click=move |_| state.start(Mode::More)
+                >
+                    "Load more"
+                </button>
+                <button
+                    class="secondary"
+                    data-testid="load-all"
+                    disabled=move || busy() || (loaded() && !has_more())
+                    on:click=move |_| state.start(Mode::All)
+                >
+                    "Load all"
+                </button>
+                <button class="danger" data-testid="stop" disabled=move || !busy() on:click=move |_| state.stop()>
+                    "Stop"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The table of every loaded backup, all ten fields.
+#[component]
+pub fn BackupTable(
+    /// The listing to show.
+    #[prop(into)]
+    pager: Signal<Option<Pager>>,
+) -> impl IntoView {
+    let rows = move || pager.with(|p| p.as_ref().map(|p| p.rows().to_vec()).unwrap_or_default());
+    let empty = move || pager.with(|p| p.as_ref().is_none_or(|p| p.rows().is_empty()));
+    view! {
+        <div class="table-wrap">
+            <table class="backups">
+                <thead>
+                    <tr>
+                        <th scope="col">"Backup name"</th>
+                        <th scope="col">"Table"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Expires"</th>
+                        <th scope="col" class="num">"Size"</th>
+                        <th scope="col">"Table ID"</th>
+                        <th scope="col">"Table ARN"</th>
+                        <th scope="col">"Backup ARN"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=rows key=|row: &Row| row.key.clone() children=move |row: Row| view! { <BackupRow row=row /> } />
+                </tbody>
+            </table>
+            <Show when=empty>
+                <div class="empty">
+                    {move || {
+                        if pager.with(Option::is_some) {
+                            "No backups match this query."
+                        } else {
+                            "Paste credentials (or use the local demo), then List backups."
+                        }
+                    }}
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// One backup.
+#[component]
+pub fn BackupRow(
+    /// The backup.
+    row: Row,
+) -> impl IntoView {
+    let s = row.summary;
+    let dash = || "—".to_owned();
+    let time_cell = |t: Option<f64>| match t {
+        Some(t) => {
+            let title = format!("{} (epoch {t})", format_iso(t));
+            view! { <td class="time" title=title>{format_minutes(t)}</td> }.into_any()
+        }
+        None => view! { <td class="time muted">"—"</td> }.into_any(),
+    };
+    let status = s.backup_status.as_ref().map(|x| x.as_str().to_owned());
+    let status_class = format!("badge status-{}", status.as_deref().unwrap_or("none").to_ascii_lowercase());
+    let kind = s.backup_type.as_ref().map(|x| x.as_str().to_owned()).unwrap_or_else(dash);
+    let (size, size_title) = match s.backup_size_bytes {
+        Some(b) => (human_size(b), format!("{} bytes", grouped(b))),
+        None => (dash(), "size not reported".to_owned()),
+    };
+    let name = s.backup_name.clone().unwrap_or_else(dash);
+    let arn = s.backup_arn.clone().unwrap_or_default();
+    let arn_text = if arn.is_empty() { dash() } else { arn.clone() };
+    view! {
+        <tr data-testid="backup-row" data-backup-arn=arn.clone()>
+            <td class="name" title=name.clone()>{name.clone()}</td>
+            <td>{s.table_name.clone().unwrap_or_else(dash)}</td>
+            <td>
+                <span class=status_class>{status.unwrap_or_else(dash)}</span>
+            </td>
+            <td>{kind}</td>
+            {time_cell(s.backup_creation_date_time)}
+            {time_cell(s.backup_expiry_date_time)}
+            <td class="num" title=size_title>{size}</td>
+            <td class="mono">{s.table_id.clone().unwrap_or_else(dash)}</td>
+            <td class="mono arn" title=s.table_arn.clone().unwrap_or_default()>{s.table_arn.clone().unwrap_or_else(dash)}</td>
+            <td class="mono arn" title=arn.clone()>{arn_text}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,87 @@
+//! The only module that talks to the network: it signs with the browser's
+//! clock, sends with fetch, and hands `(status, headers, body)` to the core.
+
+use gloo_net::http::Request;
+use serde::Deserialize;
+use web_sys::{ReferrerPolicy, RequestCache, RequestCredentials};
+
+use crate::core::endpoint::Endpoint;
+use crate::core::error::ApiError;
+use crate::core::response::{parse_list_backups, Page};
+use crate::core::sign::{sign_list_backups, time_from_millis, Credentials};
+
+/// Everything needed to call ListBackups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    pub endpoint: Endpoint,
+    pub region: String,
+    pub credentials: Credentials,
+}
+
+/// Milliseconds since the epoch from the browser's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// One signed ListBackups call with `body`; never panics.
+pub async fn list_backups(conn: &Connection, body: String) -> Result<Page, ApiError> {
+    let signed = sign_list_backups(
+        &conn.endpoint,
+        &conn.region,
+        &conn.credentials,
+        body,
+        time_from_millis(now_ms()),
+    )
+    .map_err(|e| ApiError::new(crate::core::error::ErrorKind::SigningBug, 0, None, e.to_string()))?;
+    let mut builder = Request::post(&signed.url)
+        // No cookies, no cache, no referrer: only the signed request leaves the page.
+        .credentials(RequestCredentials::Omit)
+        .cache(RequestCache::NoStore)
+        .referrer_policy(ReferrerPolicy::NoReferrer);
+    for (name, value) in &signed.headers {
+        builder = builder.header(name, value);
+    }
+    let request = builder
+        .body(signed.body)
+        .map_err(|e| ApiError::network(&e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ApiError::network(&e.to_string()))?;
+    let status = response.status();
+    let headers = response.headers();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| ApiError::network(&format!("the answer could not be read: {e}")))?;
+    parse_list_backups(status, &|name| headers.get(name), &body)
+}
+
+/// Demo credentials from the local backend (`GET /_backend/demo-credentials`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DemoCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub region: String,
+}
+
+/// Fetches the local demo's credentials. Only ever called for a loopback endpoint.
+pub async fn demo_credentials(endpoint: &Endpoint) -> Result<DemoCredentials, String> {
+    if !endpoint.is_loopback() {
+        return Err("The demo is only offered on a localhost endpoint".into());
+    }
+    let url = format!("{}_backend/demo-credentials", endpoint.url());
+    let response = Request::get(&url)
+        .credentials(RequestCredentials::Omit)
+        .cache(RequestCache::NoStore)
+        .send()
+        .await
+        .map_err(|_| format!("No local demo backend answered at {}: start it with scripts/demo.sh", endpoint.url()))?;
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if response.status() != 200 {
+        return Err(format!("The demo backend answered HTTP {}", response.status()));
+    }
+    serde_json::from_str(&text).map_err(|_| "The demo backend's answer was not understood".to_owned())
+}
