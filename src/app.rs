@@ -124,7 +124,8 @@ impl AppState {
     fn connection(&self) -> Result<Connection, Vec<FieldError>> {
         let mut errors = Vec::new();
         let region = self.region.get_untracked().trim().to_owned();
-        let endpoint = Endpoint::resolve(&region, &self.endpoint.get_untracked()).map_err(|e| errors.push(e));
+        let endpoint =
+            Endpoint::resolve(&region, &self.endpoint.get_untracked()).map_err(|e| errors.push(e));
         let credentials = Credentials::new(
             &self.access_key_id.get_untracked(),
             &self.secret_access_key.get_untracked(),
@@ -173,9 +174,10 @@ impl AppState {
         };
         self.field_errors.set(Vec::new());
         // Continue the shown listing only if it is for the query in the form.
-        let same_query = self
-            .pager
-            .with_untracked(|p| p.as_ref().is_some_and(|p| p.query() == &query && p.has_more()));
+        let same_query = self.pager.with_untracked(|p| {
+            p.as_ref()
+                .is_some_and(|p| p.query() == &query && p.has_more())
+        });
         let fresh = match mode {
             Mode::First => Some(query),
             Mode::More | Mode::All if same_query => None,
@@ -184,7 +186,10 @@ impl AppState {
         self.generation.update_value(|g| *g += 1);
         let generation = self.generation.get_value();
         self.error.set(None);
-        self.running.set(Some(Running { mode, waiting: None }));
+        self.running.set(Some(Running {
+            mode,
+            waiting: None,
+        }));
         let state = *self;
         spawn_local(async move { state.run(connection, fresh, mode, generation).await });
     }
@@ -195,10 +200,14 @@ impl AppState {
         let mut fresh = fresh.map(Pager::new);
         loop {
             let next = match &fresh {
-                Some(p) => p.next_body().map(|b| (b, p.next_start().map(str::to_owned))),
+                Some(p) => p
+                    .next_body()
+                    .map(|b| (b, p.next_start().map(str::to_owned))),
                 None => self.pager.with_untracked(|p| {
-                    p.as_ref()
-                        .and_then(|p| p.next_body().map(|b| (b, p.next_start().map(str::to_owned))))
+                    p.as_ref().and_then(|p| {
+                        p.next_body()
+                            .map(|b| (b, p.next_start().map(str::to_owned)))
+                    })
                 }),
             };
             let Some((body, start)) = next else { break };
@@ -253,7 +262,10 @@ impl AppState {
 
     fn set_waiting(&self, why: Option<&str>) {
         let why = why.map(str::to_owned);
-        if self.running.with_untracked(|r| r.as_ref().map(|r| &r.waiting) != Some(&why)) {
+        if self
+            .running
+            .with_untracked(|r| r.as_ref().map(|r| &r.waiting) != Some(&why))
+        {
             self.running.update(|r| {
                 if let Some(r) = r {
                     r.waiting = why;
@@ -270,7 +282,8 @@ impl AppState {
             .filter(Endpoint::is_loopback)
             .or_else(|| Endpoint::parse(DEMO_ENDPOINT).ok());
         let Some(endpoint) = endpoint else { return };
-        self.endpoint.set(endpoint.url().trim_end_matches('/').to_owned());
+        self.endpoint
+            .set(endpoint.url().trim_end_matches('/').to_owned());
         let state = *self;
         spawn_local(async move {
             match demo_credentials(&endpoint).await {
@@ -512,7 +525,11 @@ pub fn TextField(
     secret: bool,
 ) -> impl IntoView {
     let id = field.id();
-    let invalid = move || errors.with(|es| es.iter().any(|e| e.field == field)).then_some("true");
+    let invalid = move || {
+        errors
+            .with(|es| es.iter().any(|e| e.field == field))
+            .then_some("true")
+    };
     let input_type = if secret {
         "password"
     } else if kind.is_empty() {
@@ -553,7 +570,13 @@ pub fn FieldMessage(
     errors: RwSignal<Vec<FieldError>>,
 ) -> impl IntoView {
     let id = format!("{}-message", field.id());
-    let message = move || errors.with(|es| es.iter().find(|e| e.field == field).map(|e| e.message.clone()));
+    let message = move || {
+        errors.with(|es| {
+            es.iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
+        })
+    };
     view! {
         <p class="field-error" id=id data-testid=format!("{}-error", field.id()) role="alert">
             {message}
@@ -590,16 +613,32 @@ pub fn ResultsToolbar(
     /// The page state.
     state: AppState,
 ) -> impl IntoView {
-    let count = move || state.pager.with(|p| p.as_ref().map_or(0, |p| p.rows().len()));
+    let count = move || {
+        state
+            .pager
+            .with(|p| p.as_ref().map_or(0, |p| p.rows().len()))
+    };
     let pages = move || state.pager.with(|p| p.as_ref().map_or(0, Pager::pages));
-    let has_more = move || state.pager.with(|p| p.as_ref().is_some_and(Pager::has_more));
+    let has_more = move || {
+        state
+            .pager
+            .with(|p| p.as_ref().is_some_and(Pager::has_more))
+    };
     let loaded = move || state.pager.with(Option::is_some);
     let busy = move || state.running.with(Option::is_some);
-    let loading_all = move || state.running.with(|r| r.as_ref().is_some_and(|r| r.mode == Mode::All));
+    let loading_all = move || {
+        state
+            .running
+            .with(|r| r.as_ref().is_some_and(|r| r.mode == Mode::All))
+    };
     let total_size = move || {
         state.pager.with(|p| {
-            p.as_ref()
-                .map_or(0, |p| p.rows().iter().filter_map(|r| r.summary.backup_size_bytes).sum::<u64>())
+            p.as_ref().map_or(0, |p| {
+                p.rows()
+                    .iter()
+                    .filter_map(|r| r.summary.backup_size_bytes)
+                    .sum::<u64>()
+            })
         })
     };
     view! {
@@ -722,8 +761,15 @@ pub fn BackupRow(
         None => view! { <td class="time muted">"—"</td> }.into_any(),
     };
     let status = s.backup_status.as_ref().map(|x| x.as_str().to_owned());
-    let status_class = format!("badge status-{}", status.as_deref().unwrap_or("none").to_ascii_lowercase());
-    let kind = s.backup_type.as_ref().map(|x| x.as_str().to_owned()).unwrap_or_else(dash);
+    let status_class = format!(
+        "badge status-{}",
+        status.as_deref().unwrap_or("none").to_ascii_lowercase()
+    );
+    let kind = s
+        .backup_type
+        .as_ref()
+        .map(|x| x.as_str().to_owned())
+        .unwrap_or_else(dash);
     let (size, size_title) = match s.backup_size_bytes {
         Some(b) => (human_size(b), format!("{} bytes", grouped(b))),
         None => (dash(), "size not reported".to_owned()),

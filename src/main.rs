@@ -6,5 +6,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("Backup Lens runs in the browser: build it with `trunk build --release` (see README.md).");
+    eprintln!(
+        "Backup Lens runs in the browser: build it with `trunk build --release` (see README.md)."
+    );
 }

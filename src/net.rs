@@ -32,7 +32,14 @@ pub async fn list_backups(conn: &Connection, body: String) -> Result<Page, ApiEr
         body,
         time_from_millis(now_ms()),
     )
-    .map_err(|e| ApiError::new(crate::core::error::ErrorKind::SigningBug, 0, None, e.to_string()))?;
+    .map_err(|e| {
+        ApiError::new(
+            crate::core::error::ErrorKind::SigningBug,
+            0,
+            None,
+            e.to_string(),
+        )
+    })?;
     let mut builder = Request::post(&signed.url)
         // No cookies, no cache, no referrer: only the signed request leaves the page.
         .credentials(RequestCredentials::Omit)
@@ -78,10 +85,19 @@ pub async fn demo_credentials(endpoint: &Endpoint) -> Result<DemoCredentials, St
         .cache(RequestCache::NoStore)
         .send()
         .await
-        .map_err(|_| format!("No local demo backend answered at {}: start it with scripts/demo.sh", endpoint.url()))?;
+        .map_err(|_| {
+            format!(
+                "No local demo backend answered at {}: start it with scripts/demo.sh",
+                endpoint.url()
+            )
+        })?;
     let text = response.text().await.map_err(|e| e.to_string())?;
     if response.status() != 200 {
-        return Err(format!("The demo backend answered HTTP {}", response.status()));
+        return Err(format!(
+            "The demo backend answered HTTP {}",
+            response.status()
+        ));
     }
-    serde_json::from_str(&text).map_err(|_| "The demo backend's answer was not understood".to_owned())
+    serde_json::from_str(&text)
+        .map_err(|_| "The demo backend's answer was not understood".to_owned())
 }

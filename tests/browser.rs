@@ -30,18 +30,23 @@ fn loaded_pager() -> Pager {
 
 fn all(root: &web_sys::HtmlElement, selector: &str) -> Vec<web_sys::Element> {
     let list = root.query_selector_all(selector).unwrap();
-    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into().ok())
+        .collect()
 }
 
 fn one(root: &web_sys::HtmlElement, selector: &str) -> web_sys::Element {
-    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
 }
 
 #[wasm_bindgen_test]
 async fn table_shows_every_field_readably() {
     let root = container();
     let pager = RwSignal::new(Some(loaded_pager()));
-    let _mounted = leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
+    let _mounted =
+        leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
     leptos::task::tick().await;
 
     let rows = all(&root, "[data-testid=backup-row]");
@@ -55,29 +60,46 @@ async fn table_shows_every_field_readably() {
     assert!(text.contains("48.8 GiB"), "{text}");
     assert!(text.contains("2024-11-24 14:00 UTC"), "{text}");
     let created = rows[0].children().item(4).unwrap();
-    assert!(created.get_attribute("title").unwrap().contains("2024-11-24T14:00:00.000Z"));
+    assert!(created
+        .get_attribute("title")
+        .unwrap()
+        .contains("2024-11-24T14:00:00.000Z"));
     let size = rows[0].children().item(6).unwrap();
-    assert_eq!(size.get_attribute("title").as_deref(), Some("52,428,800,123 bytes"));
+    assert_eq!(
+        size.get_attribute("title").as_deref(),
+        Some("52,428,800,123 bytes")
+    );
     // System backup: expiry shown; unknown size shown as a dash.
     assert!(rows[1].text_content().unwrap().contains("2024-12-29"));
-    assert!(rows[2].children().item(6).unwrap().text_content().unwrap().contains('—'));
+    assert!(rows[2]
+        .children()
+        .item(6)
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains('—'));
 }
 
 #[wasm_bindgen_test]
 async fn hostile_names_render_as_text() {
     let root = container();
     let pager = RwSignal::new(Some(loaded_pager()));
-    let _mounted = leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
+    let _mounted =
+        leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
     leptos::task::tick().await;
     assert!(all(&root, "img").is_empty(), "a backup name became markup");
-    assert!(root.text_content().unwrap().contains("<img src=x onerror=alert(1)>"));
+    assert!(root
+        .text_content()
+        .unwrap()
+        .contains("<img src=x onerror=alert(1)>"));
 }
 
 #[wasm_bindgen_test]
 async fn new_pages_add_rows_without_duplicates() {
     let root = container();
     let pager = RwSignal::new(Some(Pager::new(Query::default())));
-    let _mounted = leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
+    let _mounted =
+        leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
     leptos::task::tick().await;
     assert!(root.text_content().unwrap().contains("No backups match"));
     let page = parse_list_backups(200, &|_| None, PAGE).unwrap();
@@ -101,7 +123,8 @@ async fn new_pages_add_rows_without_duplicates() {
 async fn error_banner_shows_and_dismisses() {
     let root = container();
     let error = RwSignal::new(None::<Banner>);
-    let _mounted = leptos::mount::mount_to(root.clone(), move || view! { <ErrorBanner error=error /> });
+    let _mounted =
+        leptos::mount::mount_to(root.clone(), move || view! { <ErrorBanner error=error /> });
     leptos::task::tick().await;
     assert!(all(&root, "[data-testid=error]").is_empty());
     error.set(Some(Banner {
@@ -111,14 +134,20 @@ async fn error_banner_shows_and_dismisses() {
     leptos::task::tick().await;
     let banner = one(&root, "[data-testid=error]");
     assert_eq!(banner.get_attribute("role").as_deref(), Some("alert"));
-    assert!(banner.text_content().unwrap().contains("AccessDeniedException"));
-    one(&root, "[data-testid=error] button").unchecked_into::<web_sys::HtmlElement>().click();
+    assert!(banner
+        .text_content()
+        .unwrap()
+        .contains("AccessDeniedException"));
+    one(&root, "[data-testid=error] button")
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
     leptos::task::tick().await;
     assert!(all(&root, "[data-testid=error]").is_empty());
 }
 
 fn set_input(root: &web_sys::HtmlElement, testid: &str, value: &str) {
-    let input: web_sys::HtmlInputElement = one(root, &format!("[data-testid={testid}]")).unchecked_into();
+    let input: web_sys::HtmlInputElement =
+        one(root, &format!("[data-testid={testid}]")).unchecked_into();
     input.set_value(value);
     let event = web_sys::Event::new("input").unwrap();
     input.dispatch_event(&event).unwrap();
@@ -135,19 +164,43 @@ async fn invalid_fields_are_refused_at_the_field() {
     set_input(&root, "page-size", "101");
     set_input(&root, "table-name", "x");
     leptos::task::tick().await;
-    one(&root, "[data-testid=list]").unchecked_into::<web_sys::HtmlElement>().click();
+    one(&root, "[data-testid=list]")
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
     leptos::task::tick().await;
     let page_size = one(&root, "[data-testid=page-size]");
-    assert_eq!(page_size.get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert!(one(&root, "[data-testid=page-size-error]").text_content().unwrap().contains("1 to 100"));
-    assert!(one(&root, "[data-testid=table-name-error]").text_content().unwrap().contains("3–255"));
-    assert!(one(&root, "[data-testid=error]").text_content().unwrap().contains("nothing was sent"));
-    assert!(one(&root, "[data-testid=row-count]").text_content().unwrap().contains('0'));
+    assert_eq!(
+        page_size.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert!(one(&root, "[data-testid=page-size-error]")
+        .text_content()
+        .unwrap()
+        .contains("1 to 100"));
+    assert!(one(&root, "[data-testid=table-name-error]")
+        .text_content()
+        .unwrap()
+        .contains("3–255"));
+    assert!(one(&root, "[data-testid=error]")
+        .text_content()
+        .unwrap()
+        .contains("nothing was sent"));
+    assert!(one(&root, "[data-testid=row-count]")
+        .text_content()
+        .unwrap()
+        .contains('0'));
     // Typing in the field clears its message.
     set_input(&root, "page-size", "50");
     leptos::task::tick().await;
-    assert_eq!(one(&root, "[data-testid=page-size-error]").text_content().unwrap(), "");
-    assert!(one(&root, "[data-testid=page-size]").get_attribute("aria-invalid").is_none());
+    assert_eq!(
+        one(&root, "[data-testid=page-size-error]")
+            .text_content()
+            .unwrap(),
+        ""
+    );
+    assert!(one(&root, "[data-testid=page-size]")
+        .get_attribute("aria-invalid")
+        .is_none());
 }
 
 #[wasm_bindgen_test]
@@ -158,6 +211,9 @@ async fn secrets_are_masked_and_not_autocompleted() {
     for id in ["secret-access-key", "session-token"] {
         let input = one(&root, &format!("[data-testid={id}]"));
         assert_eq!(input.get_attribute("type").as_deref(), Some("password"));
-        assert_eq!(input.get_attribute("autocomplete").as_deref(), Some("new-password"));
+        assert_eq!(
+            input.get_attribute("autocomplete").as_deref(),
+            Some("new-password")
+        );
     }
 }

@@ -9,7 +9,12 @@ use backup_lens::core::time::parse_amz;
 const TOKEN: &str = "FwoGZXIvYXdzEXAMPLETOKEN//////////wEaDExample+token/value=";
 
 fn creds() -> Credentials {
-    Credentials::new("ASIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", TOKEN).unwrap()
+    Credentials::new(
+        "ASIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        TOKEN,
+    )
+    .unwrap()
 }
 
 fn at(stamp: &str) -> std::time::SystemTime {
@@ -27,17 +32,40 @@ fn list_backups_with_session_token_matches_botocore() {
     .validate()
     .unwrap();
     let endpoint = Endpoint::resolve("eu-west-1", "").unwrap();
-    let signed = sign_list_backups(&endpoint, "eu-west-1", &creds(), query.body(None), at("20261125T120000Z")).unwrap();
+    let signed = sign_list_backups(
+        &endpoint,
+        "eu-west-1",
+        &creds(),
+        query.body(None),
+        at("20261125T120000Z"),
+    )
+    .unwrap();
     assert_eq!(signed.url, "https://dynamodb.eu-west-1.amazonaws.com/");
-    assert_eq!(signed.body, r#"{"TableName":"orders","Limit":10,"BackupType":"ALL"}"#);
+    assert_eq!(
+        signed.body,
+        r#"{"TableName":"orders","Limit":10,"BackupType":"ALL"}"#
+    );
     let mut names: Vec<&str> = signed.headers.iter().map(|(k, _)| k.as_str()).collect();
     names.sort_unstable();
     assert_eq!(
         names,
-        ["authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-amz-target"],
+        [
+            "authorization",
+            "content-type",
+            "x-amz-date",
+            "x-amz-security-token",
+            "x-amz-target"
+        ],
         "exactly the headers that pass the CORS preflight; the browser adds host"
     );
-    let get = |k: &str| signed.headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).unwrap();
+    let get = |k: &str| {
+        signed
+            .headers
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap()
+    };
     assert_eq!(get("x-amz-date"), "20261125T120000Z");
     assert_eq!(get("x-amz-security-token"), TOKEN);
     // Signature from botocore.auth.SigV4Auth for the same request and time.
@@ -67,11 +95,25 @@ fn signature_depends_on_body_time_and_secret() {
     let t = at("20261125T120000Z");
     let base = sign_list_backups(&e, "us-east-1", &creds(), "{}".into(), t).unwrap();
     let other_body = sign_list_backups(&e, "us-east-1", &creds(), "{ }".into(), t).unwrap();
-    let other_time = sign_list_backups(&e, "us-east-1", &creds(), "{}".into(), at("20261125T120001Z")).unwrap();
+    let other_time = sign_list_backups(
+        &e,
+        "us-east-1",
+        &creds(),
+        "{}".into(),
+        at("20261125T120001Z"),
+    )
+    .unwrap();
     let mut c = creds();
     c.secret_access_key.push('x');
     let other_secret = sign_list_backups(&e, "us-east-1", &c, "{}".into(), t).unwrap();
-    let auth = |s: &backup_lens::core::sign::SignedRequest| s.headers.iter().find(|(k, _)| k == "authorization").unwrap().1.clone();
+    let auth = |s: &backup_lens::core::sign::SignedRequest| {
+        s.headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .unwrap()
+            .1
+            .clone()
+    };
     assert_ne!(auth(&base), auth(&other_body));
     assert_ne!(auth(&base), auth(&other_time));
     assert_ne!(auth(&base), auth(&other_secret));

@@ -22,7 +22,10 @@ fn suite_dir() -> PathBuf {
 }
 
 fn cases(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -45,7 +48,7 @@ struct RawRequest {
 /// Parses a `.req` file: request line, headers (with folded continuation lines), blank line, body.
 fn parse_req(text: &str) -> RawRequest {
     let (head, body) = match text.find("\n\n") {
-        Some(i) => (&text[..i], text[i + 2..].as_bytes().to_vec()),
+        Some(i) => (&text[..i], text.as_bytes()[i + 2..].to_vec()),
         None => (text, Vec::new()),
     };
     let mut lines = head.lines();
@@ -131,7 +134,10 @@ impl tracing::Subscriber for Capture {
 }
 
 fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn run_case(dir: &Path) -> Result<(), String> {
@@ -145,7 +151,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
         .map(|(_, v)| v.clone())
         .unwrap();
     let url = format!("https://{host}{}", uri_safe(&req.path));
-    let header_refs: Vec<(&str, &str)> = req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let header_refs: Vec<(&str, &str)> = req
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
 
     // The legacy suite encodes paths once (DynamoDB's path is always "/").
     let mut settings = SigningSettings::default();
@@ -188,11 +198,19 @@ fn run_case(dir: &Path) -> Result<(), String> {
         .ok_or(format!("{name}: no authorization header"))?;
     let expected_authz = read("authz");
     if authz != expected_authz.trim_end() {
-        return Err(format!("{name}: authorization\n  got  {authz}\n  want {expected_authz}"));
+        return Err(format!(
+            "{name}: authorization\n  got  {authz}\n  want {expected_authz}"
+        ));
     }
 
     let expected_creq = read("creq");
-    let captured = capture.0.lock().unwrap().last().cloned().ok_or(format!("{name}: no canonical request traced"))?;
+    let captured = capture
+        .0
+        .lock()
+        .unwrap()
+        .last()
+        .cloned()
+        .ok_or(format!("{name}: no canonical request traced"))?;
     // aws-sigv4 redacts the token's value in its trace; do the same to the expectation.
     let redacted_expectation = match token {
         Some(t) if expected_creq.contains(t) => {
@@ -201,7 +219,9 @@ fn run_case(dir: &Path) -> Result<(), String> {
         _ => expected_creq.clone(),
     };
     if captured != redacted_expectation {
-        return Err(format!("{name}: canonical request\n--- got\n{captured}\n--- want\n{redacted_expectation}"));
+        return Err(format!(
+            "{name}: canonical request\n--- got\n{captured}\n--- want\n{redacted_expectation}"
+        ));
     }
 
     let sts = format!(
@@ -209,7 +229,10 @@ fn run_case(dir: &Path) -> Result<(), String> {
         sha256_hex(&expected_creq)
     );
     if sts != read("sts") {
-        return Err(format!("{name}: string to sign\n--- got\n{sts}\n--- want\n{}", read("sts")));
+        return Err(format!(
+            "{name}: string to sign\n--- got\n{sts}\n--- want\n{}",
+            read("sts")
+        ));
     }
     Ok(())
 }
@@ -220,5 +243,11 @@ fn every_case_of_the_official_suite_passes() {
     cases(&suite_dir(), &mut all);
     assert_eq!(all.len(), 34, "the suite has 34 cases");
     let failures: Vec<String> = all.iter().filter_map(|c| run_case(c).err()).collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), all.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n\n")
+    );
 }

@@ -56,7 +56,9 @@ pub fn is_known_region(region: &str) -> bool {
 /// True for something shaped like a region code (custom endpoints may use any).
 pub fn is_region_code(region: &str) -> bool {
     (2..=32).contains(&region.len())
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !region.starts_with('-')
         && !region.ends_with('-')
 }
@@ -105,7 +107,10 @@ impl Endpoint {
         let custom = custom.trim();
         if custom.is_empty() {
             if !is_known_region(region) {
-                return Err(FieldError::new(Field::Region, format!("Unknown region \"{region}\"")));
+                return Err(FieldError::new(
+                    Field::Region,
+                    format!("Unknown region \"{region}\""),
+                ));
             }
             Endpoint::parse(&region_url(region))
         } else {
@@ -136,7 +141,9 @@ impl Endpoint {
             None => (rest, ""),
         };
         if !(path.is_empty() || path == "/") {
-            return err("The endpoint is a host and optional port only: no path, query or fragment");
+            return err(
+                "The endpoint is a host and optional port only: no path, query or fragment",
+            );
         }
         if authority.contains('@') {
             return err("Do not put a user name or password in the endpoint");
@@ -146,14 +153,19 @@ impl Endpoint {
         };
         let host = host.to_ascii_lowercase();
         let valid_host = if host.starts_with('[') {
-            host.len() > 2 && host[1..host.len() - 1].bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            host.len() > 2
+                && host[1..host.len() - 1]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
         } else {
             !host.is_empty()
                 && host.len() <= 253
                 && host.split('.').all(|label| {
                     !label.is_empty()
                         && label.len() <= 63
-                        && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 })
         };
         if !valid_host {
@@ -199,14 +211,19 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
 
 /// localhost, `*.localhost`, 127.0.0.0/8 and ::1.
 pub fn is_loopback_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
     if host == "localhost" || host.ends_with(".localhost") || host == "::1" {
         return true;
     }
     let octets: Vec<&str> = host.split('.').collect();
     octets.len() == 4
         && octets[0] == "127"
-        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
 }
 
 #[cfg(test)]
@@ -215,7 +232,10 @@ mod tests {
 
     #[test]
     fn regions_map_to_partition_endpoints() {
-        assert_eq!(Endpoint::resolve("eu-west-1", "").unwrap().url(), "https://dynamodb.eu-west-1.amazonaws.com/");
+        assert_eq!(
+            Endpoint::resolve("eu-west-1", "").unwrap().url(),
+            "https://dynamodb.eu-west-1.amazonaws.com/"
+        );
         assert_eq!(
             Endpoint::resolve("cn-north-1", "").unwrap().url(),
             "https://dynamodb.cn-north-1.amazonaws.com.cn/"
@@ -224,7 +244,10 @@ mod tests {
             Endpoint::resolve("us-gov-west-1", "").unwrap().url(),
             "https://dynamodb.us-gov-west-1.amazonaws.com/"
         );
-        assert_eq!(Endpoint::resolve("mars-1", "").unwrap_err().field, Field::Region);
+        assert_eq!(
+            Endpoint::resolve("mars-1", "").unwrap_err().field,
+            Field::Region
+        );
         let n: usize = REGION_GROUPS.iter().map(|(_, r)| r.len()).sum();
         assert!(n >= 38);
     }
@@ -234,11 +257,25 @@ mod tests {
         let e = Endpoint::parse("HTTP://LocalHost:8000/").unwrap();
         assert_eq!(e.url(), "http://localhost:8000/");
         assert!(e.is_loopback());
-        assert_eq!(Endpoint::parse("https://Example.COM:443").unwrap().authority, "example.com");
-        assert_eq!(Endpoint::parse("http://127.0.0.1:80").unwrap().authority, "127.0.0.1");
-        assert_eq!(Endpoint::parse("http://[::1]:4566").unwrap().authority, "[::1]:4566");
+        assert_eq!(
+            Endpoint::parse("https://Example.COM:443")
+                .unwrap()
+                .authority,
+            "example.com"
+        );
+        assert_eq!(
+            Endpoint::parse("http://127.0.0.1:80").unwrap().authority,
+            "127.0.0.1"
+        );
+        assert_eq!(
+            Endpoint::parse("http://[::1]:4566").unwrap().authority,
+            "[::1]:4566"
+        );
         assert_eq!(Endpoint::parse("http://[::1]:4566").unwrap().host(), "::1");
-        assert_eq!(Endpoint::parse("https://ddb.internal:8443").unwrap().host(), "ddb.internal");
+        assert_eq!(
+            Endpoint::parse("https://ddb.internal:8443").unwrap().host(),
+            "ddb.internal"
+        );
     }
 
     #[test]
@@ -258,13 +295,22 @@ mod tests {
             "https://",
             "https://[zz]:1",
         ] {
-            assert_eq!(Endpoint::parse(bad).unwrap_err().field, Field::Endpoint, "{bad}");
+            assert_eq!(
+                Endpoint::parse(bad).unwrap_err().field,
+                Field::Endpoint,
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn custom_endpoint_needs_a_region_code() {
         assert!(Endpoint::resolve("local", "http://localhost:8000").is_ok());
-        assert_eq!(Endpoint::resolve("", "http://localhost:8000").unwrap_err().field, Field::Region);
+        assert_eq!(
+            Endpoint::resolve("", "http://localhost:8000")
+                .unwrap_err()
+                .field,
+            Field::Region
+        );
     }
 }

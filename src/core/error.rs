@@ -57,7 +57,12 @@ pub fn error_code(raw: &str) -> &str {
 }
 
 impl ApiError {
-    pub fn new(kind: ErrorKind, status: u16, code: Option<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        kind: ErrorKind,
+        status: u16,
+        code: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError {
             kind,
             status,
@@ -95,16 +100,26 @@ impl ApiError {
             .take(1000)
             .collect::<String>();
         let kind = match code.as_deref() {
-            Some("ThrottlingException" | "LimitExceededException" | "RequestLimitExceeded" | "ProvisionedThroughputExceededException") => {
-                ErrorKind::Throttled
-            }
-            Some("InternalServerError" | "InternalFailure" | "ServiceUnavailable" | "ServiceUnavailableException") => {
-                ErrorKind::ServerError
-            }
+            Some(
+                "ThrottlingException"
+                | "LimitExceededException"
+                | "RequestLimitExceeded"
+                | "ProvisionedThroughputExceededException",
+            ) => ErrorKind::Throttled,
+            Some(
+                "InternalServerError"
+                | "InternalFailure"
+                | "ServiceUnavailable"
+                | "ServiceUnavailableException",
+            ) => ErrorKind::ServerError,
             Some("ValidationException" | "SerializationException") => ErrorKind::Validation,
-            Some("UnrecognizedClientException" | "InvalidClientTokenId") => ErrorKind::UnrecognizedClient,
+            Some("UnrecognizedClientException" | "InvalidClientTokenId") => {
+                ErrorKind::UnrecognizedClient
+            }
             Some("InvalidSignatureException" | "SignatureDoesNotMatch") => {
-                if message.contains("Signature expired") || message.contains("Signature not yet current") {
+                if message.contains("Signature expired")
+                    || message.contains("Signature not yet current")
+                {
                     ErrorKind::ClockSkew {
                         server_time: server_time_from_message(&message),
                     }
@@ -114,9 +129,11 @@ impl ApiError {
             }
             Some("ExpiredTokenException" | "ExpiredToken") => ErrorKind::ExpiredToken,
             Some("AccessDeniedException" | "AccessDenied") => ErrorKind::AccessDenied,
-            Some("MissingAuthenticationTokenException" | "IncompleteSignatureException" | "MissingAuthenticationToken") => {
-                ErrorKind::SigningBug
-            }
+            Some(
+                "MissingAuthenticationTokenException"
+                | "IncompleteSignatureException"
+                | "MissingAuthenticationToken",
+            ) => ErrorKind::SigningBug,
             Some("UnknownOperationException") => ErrorKind::UnknownOperation,
             Some(_) => ErrorKind::Other,
             None => match status {
@@ -208,8 +225,14 @@ mod tests {
 
     #[test]
     fn code_is_after_last_hash_and_before_colon() {
-        assert_eq!(error_code("com.amazonaws.dynamodb.v20120810#ThrottlingException"), "ThrottlingException");
-        assert_eq!(error_code("a#b#ValidationException:http://internal.amazon.com/"), "ValidationException");
+        assert_eq!(
+            error_code("com.amazonaws.dynamodb.v20120810#ThrottlingException"),
+            "ThrottlingException"
+        );
+        assert_eq!(
+            error_code("a#b#ValidationException:http://internal.amazon.com/"),
+            "ValidationException"
+        );
         assert_eq!(error_code("AccessDeniedException"), "AccessDeniedException");
     }
 

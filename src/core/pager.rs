@@ -154,7 +154,10 @@ mod tests {
         let mut p = Pager::new(Query::default());
         assert_eq!(p.next_body().unwrap(), r#"{"BackupType":"USER"}"#);
         assert_eq!(p.apply(None, page(&["a", "b"], Some("b"))), Ok(2));
-        assert!(p.next_body().unwrap().contains(r#""ExclusiveStartBackupArn":"b""#));
+        assert!(p
+            .next_body()
+            .unwrap()
+            .contains(r#""ExclusiveStartBackupArn":"b""#));
         assert_eq!(p.apply(Some("b"), page(&[], Some("c"))), Ok(0));
         assert!(p.has_more(), "an empty page with a cursor is not the end");
         assert_eq!(p.apply(Some("c"), page(&[], None)), Ok(0));
@@ -180,7 +183,10 @@ mod tests {
         let mut p = Pager::new(Query::default());
         p.apply(None, page(&["a"], Some("a"))).unwrap();
         assert_eq!(p.apply(None, page(&["x"], None)), Err(PagerError::Stale));
-        assert_eq!(p.apply(Some("a"), page(&["b"], Some("a"))), Err(PagerError::Loop));
+        assert_eq!(
+            p.apply(Some("a"), page(&["b"], Some("a"))),
+            Err(PagerError::Loop)
+        );
         assert_eq!(p.rows().len(), 1, "nothing applied from refused pages");
         p.apply(Some("a"), page(&[], None)).unwrap();
         assert_eq!(p.apply(None, page(&["y"], None)), Err(PagerError::Stale));

@@ -152,7 +152,9 @@ impl Query {
 
 /// True for a DynamoDB table name: 3–255 of `[a-zA-Z0-9_.-]`.
 pub fn is_table_name(s: &str) -> bool {
-    (3..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    (3..=255).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 /// True for `arn:<partition>:dynamodb:<region>:<account>:table/<name>`.
@@ -171,7 +173,9 @@ pub fn is_table_arn(s: &str) -> bool {
         && matches!(partition, "aws" | "aws-cn" | "aws-us-gov")
         && service == "dynamodb"
         && !region.is_empty()
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && account.len() == 12
         && account.bytes().all(|b| b.is_ascii_digit())
         && is_table_name(name)
@@ -218,7 +222,10 @@ impl QueryInput {
             }
             let parsed = parse_utc(s);
             if parsed.is_none() {
-                errors.push(FieldError::new(field, "Enter a date and time as YYYY-MM-DD HH:MM (UTC)"));
+                errors.push(FieldError::new(
+                    field,
+                    "Enter a date and time as YYYY-MM-DD HH:MM (UTC)",
+                ));
             }
             parsed
         };
@@ -276,7 +283,11 @@ mod tests {
     }
 
     fn fields(i: QueryInput) -> Vec<Field> {
-        i.validate().unwrap_err().into_iter().map(|e| e.field).collect()
+        i.validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
     }
 
     #[test]
@@ -288,10 +299,17 @@ mod tests {
 
     #[test]
     fn full_query_serialises_every_parameter() {
-        let q = input(" orders ", "ALL", "2026-01-01T00:00", "2026-01-02 00:00", "25")
-            .validate()
-            .unwrap();
-        let start = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcdef12";
+        let q = input(
+            " orders ",
+            "ALL",
+            "2026-01-01T00:00",
+            "2026-01-02 00:00",
+            "25",
+        )
+        .validate()
+        .unwrap();
+        let start =
+            "arn:aws:dynamodb:us-east-1:123456789012:table/orders/backup/01700000000000-abcdef12";
         let v: serde_json::Value = serde_json::from_str(&q.body(Some(start))).unwrap();
         assert_eq!(v["TableName"], "orders");
         assert_eq!(v["BackupType"], "ALL");
@@ -304,7 +322,11 @@ mod tests {
     #[test]
     fn page_size_bounds() {
         for bad in ["0", "101", "-1", "1.5", "ten", "256"] {
-            assert_eq!(fields(input("", "", "", "", bad)), vec![Field::PageSize], "{bad}");
+            assert_eq!(
+                fields(input("", "", "", "", bad)),
+                vec![Field::PageSize],
+                "{bad}"
+            );
         }
         for good in ["1", "100", " 7 "] {
             assert!(input("", "", "", "", good).validate().is_ok(), "{good}");
@@ -313,8 +335,24 @@ mod tests {
 
     #[test]
     fn table_name_or_arn() {
-        assert!(input("arn:aws:dynamodb:eu-west-1:123456789012:table/orders", "", "", "", "").validate().is_ok());
-        assert!(input("arn:aws-cn:dynamodb:cn-north-1:123456789012:table/a.b-c_d", "", "", "", "").validate().is_ok());
+        assert!(input(
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/orders",
+            "",
+            "",
+            "",
+            ""
+        )
+        .validate()
+        .is_ok());
+        assert!(input(
+            "arn:aws-cn:dynamodb:cn-north-1:123456789012:table/a.b-c_d",
+            "",
+            "",
+            "",
+            ""
+        )
+        .validate()
+        .is_ok());
         for bad in [
             "ab",
             "orders table",
@@ -324,7 +362,11 @@ mod tests {
             "arn:aws:dynamodb:eu-west-1:123456789012:table/x",
             &"t".repeat(256),
         ] {
-            assert_eq!(fields(input(bad, "", "", "", "")), vec![Field::Table], "{bad}");
+            assert_eq!(
+                fields(input(bad, "", "", "", "")),
+                vec![Field::Table],
+                "{bad}"
+            );
         }
     }
 
@@ -338,14 +380,22 @@ mod tests {
             fields(input("", "", "2026-01-01T00:00", "2026-01-01T00:00", "")),
             vec![Field::TimeTo]
         );
-        assert_eq!(fields(input("", "", "last week", "", "")), vec![Field::TimeFrom]);
+        assert_eq!(
+            fields(input("", "", "last week", "", "")),
+            vec![Field::TimeFrom]
+        );
     }
 
     #[test]
     fn reports_every_bad_field_at_once() {
         assert_eq!(
             fields(input("x", "MINE", "nope", "", "0")),
-            vec![Field::Table, Field::BackupType, Field::TimeFrom, Field::PageSize]
+            vec![
+                Field::Table,
+                Field::BackupType,
+                Field::TimeFrom,
+                Field::PageSize
+            ]
         );
     }
 }

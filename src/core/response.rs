@@ -109,7 +109,7 @@ fn opt_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     // A long on the wire, but accept `1.5E3` too: JSON does not tell them apart.
     match Option::<f64>::deserialize(d)? {
         None => Ok(None),
-        Some(v) if v.is_finite() && v >= 0.0 && v < 1.9e19 => Ok(Some(v.round() as u64)),
+        Some(v) if (0.0..1.9e19).contains(&v) => Ok(Some(v.round() as u64)),
         Some(_) => Err(de::Error::custom("BackupSizeBytes must be a number >= 0")),
     }
 }
@@ -127,12 +127,19 @@ pub struct Page {
 
 /// Parses a ListBackups answer. `header` looks up a response header by
 /// lower-case name (the browser exposes only CORS-safelisted and exposed ones).
-pub fn parse_list_backups(status: u16, header: &dyn Fn(&str) -> Option<String>, body: &str) -> Result<Page, ApiError> {
+pub fn parse_list_backups(
+    status: u16,
+    header: &dyn Fn(&str) -> Option<String>,
+    body: &str,
+) -> Result<Page, ApiError> {
     if !(200..300).contains(&status) {
         return Err(ApiError::from_response(status, header, body));
     }
     if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::not_dynamodb(status, "the answer is larger than any ListBackups page"));
+        return Err(ApiError::not_dynamodb(
+            status,
+            "the answer is larger than any ListBackups page",
+        ));
     }
     let value: serde_json::Value = serde_json::from_str(body).map_err(|e| {
         let what = if looks_like_html(body) {
@@ -145,27 +152,45 @@ pub fn parse_list_backups(status: u16, header: &dyn Fn(&str) -> Option<String>, 
         ApiError::not_dynamodb(status, &what)
     })?;
     if !value.is_object() {
-        return Err(ApiError::not_dynamodb(status, "the answer is not a JSON object"));
+        return Err(ApiError::not_dynamodb(
+            status,
+            "the answer is not a JSON object",
+        ));
     }
     if value.get("__type").is_some() {
         // An error body with a 2xx status: still an error.
         return Err(ApiError::from_response(400, header, body));
     }
     if value.get("BackupSummaries").is_none() {
-        return Err(ApiError::not_dynamodb(status, "the answer has no BackupSummaries"));
+        return Err(ApiError::not_dynamodb(
+            status,
+            "the answer has no BackupSummaries",
+        ));
     }
-    let page: Page = serde_json::from_value(value)
-        .map_err(|e| ApiError::not_dynamodb(status, &format!("a backup summary has the wrong shape ({e})")))?;
+    let page: Page = serde_json::from_value(value).map_err(|e| {
+        ApiError::not_dynamodb(
+            status,
+            &format!("a backup summary has the wrong shape ({e})"),
+        )
+    })?;
     if let Some(next) = &page.next_start {
         if next.is_empty() {
-            return Err(ApiError::not_dynamodb(status, "LastEvaluatedBackupArn is empty"));
+            return Err(ApiError::not_dynamodb(
+                status,
+                "LastEvaluatedBackupArn is empty",
+            ));
         }
     }
     Ok(page)
 }
 
 pub(crate) fn looks_like_html(body: &str) -> bool {
-    let head: String = body.trim_start().chars().take(64).collect::<String>().to_ascii_lowercase();
+    let head: String = body
+        .trim_start()
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase();
     head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with('<')
 }
 
@@ -188,7 +213,10 @@ mod tests {
         let s = &page.backup_summaries[0];
         assert_eq!(s.backup_creation_date_time, Some(1.7e9));
         assert_eq!(s.backup_size_bytes, Some(1500));
-        assert_eq!(s.backup_status, Some(BackupStatus::Other("ARCHIVED".into())));
+        assert_eq!(
+            s.backup_status,
+            Some(BackupStatus::Other("ARCHIVED".into()))
+        );
         assert_eq!(page.backup_summaries[1], BackupSummary::default());
         assert_eq!(page.next_start.as_deref(), Some("a"));
     }

@@ -30,30 +30,48 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
             .finish()
     }
 }
 
 impl Credentials {
     /// Trims and checks pasted credentials.
-    pub fn new(access_key_id: &str, secret: &str, token: &str) -> Result<Credentials, Vec<FieldError>> {
+    pub fn new(
+        access_key_id: &str,
+        secret: &str,
+        token: &str,
+    ) -> Result<Credentials, Vec<FieldError>> {
         let mut errors = Vec::new();
         let akid = access_key_id.trim();
         let secret = secret.trim();
         let token = token.trim();
         if akid.is_empty() {
-            errors.push(FieldError::new(Field::AccessKeyId, "Paste an access key id (ASIA… or AKIA…)"));
-        } else if !(16..=128).contains(&akid.len()) || !akid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            errors.push(FieldError::new(
+                Field::AccessKeyId,
+                "Paste an access key id (ASIA… or AKIA…)",
+            ));
+        } else if !(16..=128).contains(&akid.len())
+            || !akid.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             errors.push(FieldError::new(
                 Field::AccessKeyId,
                 "An access key id is 16–128 letters and digits, such as ASIAIOSFODNN7EXAMPLE",
             ));
         }
         if secret.is_empty() {
-            errors.push(FieldError::new(Field::SecretAccessKey, "Paste the secret access key"));
+            errors.push(FieldError::new(
+                Field::SecretAccessKey,
+                "Paste the secret access key",
+            ));
         } else if secret.chars().any(char::is_whitespace) || !secret.is_ascii() {
-            errors.push(FieldError::new(Field::SecretAccessKey, "The secret access key has unexpected characters"));
+            errors.push(FieldError::new(
+                Field::SecretAccessKey,
+                "The secret access key has unexpected characters",
+            ));
         }
         if token.is_empty() && akid.starts_with("ASIA") {
             errors.push(FieldError::new(
@@ -61,7 +79,10 @@ impl Credentials {
                 "Temporary credentials (ASIA…) need their session token",
             ));
         } else if !token.is_ascii() || token.chars().any(char::is_whitespace) {
-            errors.push(FieldError::new(Field::SessionToken, "The session token has unexpected characters"));
+            errors.push(FieldError::new(
+                Field::SessionToken,
+                "The session token has unexpected characters",
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -129,9 +150,16 @@ pub fn sign_headers(
         .build()
         .map_err(|e| SignError(e.to_string()))?
         .into();
-    let signable = SignableRequest::new(method, url, headers.iter().copied(), SignableBody::Bytes(body))
-        .map_err(|e| SignError(e.to_string()))?;
-    let (instructions, _signature) = sign(signable, &params).map_err(|e| SignError(e.to_string()))?.into_parts();
+    let signable = SignableRequest::new(
+        method,
+        url,
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|e| SignError(e.to_string()))?;
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(|e| SignError(e.to_string()))?
+        .into_parts();
     Ok(instructions
         .headers()
         .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
@@ -183,17 +211,37 @@ mod tests {
         assert_eq!(c.access_key_id, "ASIAIOSFODNN7EXAMPLE");
         assert_eq!(c.secret_access_key, "secret/+=");
         assert_eq!(c.session_token.as_deref(), Some("tok"));
-        let fields = |r: Result<Credentials, Vec<FieldError>>| r.unwrap_err().into_iter().map(|e| e.field).collect::<Vec<_>>();
-        assert_eq!(fields(Credentials::new("", "", "")), vec![Field::AccessKeyId, Field::SecretAccessKey]);
-        assert_eq!(fields(Credentials::new("ASIAIOSFODNN7EXAMPLE", "s", "")), vec![Field::SessionToken]);
-        assert_eq!(fields(Credentials::new("AKIA-bad", "s e", "")), vec![Field::AccessKeyId, Field::SecretAccessKey]);
-        assert!(Credentials::new("AKIAIOSFODNN7EXAMPLE", "s", "").unwrap().session_token.is_none());
+        let fields = |r: Result<Credentials, Vec<FieldError>>| {
+            r.unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(Credentials::new("", "", "")),
+            vec![Field::AccessKeyId, Field::SecretAccessKey]
+        );
+        assert_eq!(
+            fields(Credentials::new("ASIAIOSFODNN7EXAMPLE", "s", "")),
+            vec![Field::SessionToken]
+        );
+        assert_eq!(
+            fields(Credentials::new("AKIA-bad", "s e", "")),
+            vec![Field::AccessKeyId, Field::SecretAccessKey]
+        );
+        assert!(Credentials::new("AKIAIOSFODNN7EXAMPLE", "s", "")
+            .unwrap()
+            .session_token
+            .is_none());
     }
 
     #[test]
     fn debug_never_shows_secrets() {
         let c = Credentials::new("ASIAIOSFODNN7EXAMPLE", "topsecretvalue", "tokenvalue").unwrap();
         let s = format!("{c:?}");
-        assert!(!s.contains("topsecretvalue") && !s.contains("tokenvalue"), "{s}");
+        assert!(
+            !s.contains("topsecretvalue") && !s.contains("tokenvalue"),
+            "{s}"
+        );
     }
 }

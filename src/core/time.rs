@@ -150,7 +150,12 @@ fn num<T: std::str::FromStr>(s: &str, width: usize) -> Option<T> {
 /// Parses SigV4's basic form `20261125T140307Z` into epoch seconds.
 pub fn parse_amz(s: &str) -> Option<i64> {
     let s = s.trim();
-    if s.len() != 16 || !s.is_char_boundary(8) || !s.is_char_boundary(9) || &s[8..9] != "T" || !s.ends_with('Z') {
+    if s.len() != 16
+        || !s.is_char_boundary(8)
+        || !s.is_char_boundary(9)
+        || &s[8..9] != "T"
+        || !s.ends_with('Z')
+    {
         return None;
     }
     let iso = format!(
@@ -200,14 +205,25 @@ mod tests {
     #[test]
     fn round_trips_through_civil() {
         for secs in [0i64, 951_782_400, 1_700_000_000, 4_102_444_800, -86_400] {
-            assert_eq!(parse_utc(&format_input(secs)).map(|s| s / 60), Some(secs / 60));
+            assert_eq!(
+                parse_utc(&format_input(secs)).map(|s| s / 60),
+                Some(secs / 60)
+            );
         }
         assert_eq!(parse_utc("2000-02-29T00:00"), Some(951_782_400));
     }
 
     #[test]
     fn rejects_impossible_dates() {
-        for bad in ["2023-02-29", "2026-13-01", "2026-1-01", "2026-01-01T24:00", "", "yesterday", "2026-01-01T10"] {
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "2026-01-01T24:00",
+            "",
+            "yesterday",
+            "2026-01-01T10",
+        ] {
             assert_eq!(parse_utc(bad), None, "{bad}");
         }
     }
@@ -218,7 +234,10 @@ mod tests {
         assert_eq!(format_iso(1_700_000_000.25), "2023-11-14T22:13:20.250Z");
         assert_eq!(format_amz(1_440_938_160), "20150830T123600Z");
         assert_eq!(parse_amz("20150830T123600Z"), Some(1_440_938_160));
-        assert_eq!(parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"), Some(1_440_938_160));
+        assert_eq!(
+            parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"),
+            Some(1_440_938_160)
+        );
         assert_eq!(parse_amz("2015083OT123600Z"), None);
         assert_eq!(parse_amz("ééééééééééééééé"), None);
     }

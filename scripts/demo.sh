@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs Backup Lens against the local DynamoDB backend with 1,600 demo backups.
+# Open the printed address and click "Use local demo". Ctrl-C stops it.
+#
+#   scripts/demo.sh             release build, served by the backend on :8080
+#   scripts/demo.sh --dev       trunk serve (rebuilds on change) on :8080
+#
+# BACKEND_PORT (default 8765) and APP_PORT (default 8080) move the ports.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+ensure_all
+
+BACKEND_PORT="${BACKEND_PORT:-8765}"
+APP_PORT="${APP_PORT:-8080}"
+cd "$ROOT"
+
+if [ "${1:-}" = "--dev" ]; then
+  python3 backend/server.py --port "$BACKEND_PORT" &
+  backend=$!
+  trap 'kill $backend 2>/dev/null' EXIT
+  step "app: http://127.0.0.1:$APP_PORT/  (backend http://127.0.0.1:$BACKEND_PORT, click \"Use local demo\")"
+  trunk serve --offline --port "$APP_PORT" --address 127.0.0.1
+else
+  build_release
+  step "app: http://127.0.0.1:$APP_PORT/  (backend http://127.0.0.1:$BACKEND_PORT, click \"Use local demo\")"
+  exec python3 backend/server.py --port "$BACKEND_PORT" --static dist --static-port "$APP_PORT"
+fi
