@@ -35,9 +35,41 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// Reads a size typed by a person: `1024`, `500 MB`, `1.5 GiB`, `2t` (units are
+/// binary: KB = KiB, as the table shows). `None` when it is not a size.
+pub fn parse_size(input: &str) -> Option<u64> {
+    let s = input.trim().to_ascii_lowercase();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let exp = match unit.trim().trim_end_matches("ib").trim_end_matches('b') {
+        "" => 0,
+        "k" => 1,
+        "m" => 2,
+        "g" => 3,
+        "t" => 4,
+        "p" => 5,
+        _ => return None,
+    };
+    let bytes = value * 1024f64.powi(exp);
+    (bytes.is_finite() && bytes >= 0.0 && bytes < 1.8e19).then(|| bytes.round() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_sizes() {
+        assert_eq!(parse_size("1024"), Some(1024));
+        assert_eq!(parse_size("500 MB"), Some(500 << 20));
+        assert_eq!(parse_size("1.5GiB"), Some(3 << 29));
+        assert_eq!(parse_size(" 2t "), Some(2 << 40));
+        assert_eq!(parse_size("12 B"), Some(12));
+        for bad in ["", "GB", "1.2.3", "ten", "5 XB", "-1", "1e30"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn sizes() {

@@ -1,7 +1,9 @@
 //! The pure core: no browser types, no clock, no I/O. Tested natively.
 
+pub mod chart;
 pub mod endpoint;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod pager;
 pub mod query;
@@ -9,3 +11,5 @@ pub mod rate;
 pub mod response;
 pub mod sign;
 pub mod time;
+pub mod urlstate;
+pub mod view;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::query::Query;
 use super::response::{BackupSummary, Page};
+use super::view::haystack;
 
 /// Where the listing stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +25,15 @@ pub struct Row {
     /// The BackupArn, or a made-up key for a summary without one.
     pub key: String,
     pub summary: BackupSummary,
+    /// Lower-case name, table, table ARN and backup ARN, for the search box.
+    pub search: String,
+}
+
+impl Row {
+    pub fn new(key: String, summary: BackupSummary) -> Row {
+        let search = haystack(&summary);
+        Row { key, summary, search }
+    }
 }
 
 /// Why a page was not applied.
@@ -46,6 +56,7 @@ pub struct Pager {
     by_key: HashMap<String, usize>,
     pages: u32,
     unnamed: u32,
+    revision: u64,
 }
 
 impl Pager {
@@ -74,6 +85,12 @@ impl Pager {
     /// Pages applied so far.
     pub fn pages(&self) -> u32 {
         self.pages
+    }
+
+    /// Counts changes to rows already shown (a later page updating a backup);
+    /// appending rows does not count.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// True until an answer without `LastEvaluatedBackupArn` arrives.
@@ -114,10 +131,15 @@ impl Pager {
             };
             match self.by_key.get(&key) {
                 // Seen on an earlier page: keep one row, with the newest data.
-                Some(&i) => self.rows[i].summary = summary,
+                Some(&i) => {
+                    if self.rows[i].summary != summary {
+                        self.rows[i] = Row::new(key, summary);
+                        self.revision += 1;
+                    }
+                }
                 None => {
                     self.by_key.insert(key.clone(), self.rows.len());
-                    self.rows.push(Row { key, summary });
+                    self.rows.push(Row::new(key, summary));
                 }
             }
         }

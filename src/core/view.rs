@@ -1,0 +1,384 @@
+//! Filtering and sorting the loaded rows: pure functions over `&[Row]` that
+//! return the visible rows as indices, so nothing is copied per keystroke.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use super::pager::Row;
+use super::response::BackupSummary;
+
+/// Marks a missing value in facets (a table, type or status the server left out).
+pub const NONE_LABEL: &str = "(none)";
+pub const DAY: i64 = 86_400;
+
+/// What the user narrowed the table to. The default shows everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Words that must all appear in the backup name, table name, table ARN or backup ARN.
+    pub text: String,
+    /// Table names to keep (empty: all).
+    pub tables: BTreeSet<String>,
+    /// Backup types to keep (empty: all).
+    pub types: BTreeSet<String>,
+    /// Statuses to keep (empty: all).
+    pub statuses: BTreeSet<String>,
+    /// Created at or after (epoch seconds).
+    pub created_from: Option<i64>,
+    /// Created before (epoch seconds).
+    pub created_to: Option<i64>,
+    /// Size at least (bytes).
+    pub size_min: Option<u64>,
+    /// Size below (bytes).
+    pub size_max: Option<u64>,
+    /// Expires between now and now + N days.
+    pub expires_within_days: Option<u32>,
+    /// Expires on this UTC day (days since the epoch), set by the expiry chart.
+    pub expiry_day: Option<i64>,
+}
+
+/// The lower-case text the search box looks in.
+pub fn haystack(s: &BackupSummary) -> String {
+    let parts = [&s.backup_name, &s.table_name, &s.table_arn, &s.backup_arn];
+    let mut out = String::new();
+    for p in parts.into_iter().flatten() {
+        out.push_str(&p.to_lowercase());
+        out.push('\n');
+    }
+    out
+}
+
+fn facet(value: Option<&str>) -> &str {
+    value.unwrap_or(NONE_LABEL)
+}
+
+impl Filter {
+    /// True when nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+
+    fn words(&self) -> Vec<String> {
+        self.text.split_whitespace().map(str::to_lowercase).collect()
+    }
+
+    /// Whether `row` passes, at time `now` (epoch seconds).
+    pub fn matches(&self, row: &Row, now: i64) -> bool {
+        self.matches_with(row, now, &self.words())
+    }
+
+    fn matches_with(&self, row: &Row, now: i64, words: &[String]) -> bool {
+        let s = &row.summary;
+        if !words.iter().all(|w| row.search.contains(w.as_str())) {
+            return false;
+        }
+        if !self.tables.is_empty() && !self.tables.contains(facet(s.table_name.as_deref())) {
+            return false;
+        }
+        if !self.types.is_empty() && !self.types.contains(facet(s.backup_type.as_ref().map(|t| t.as_str()))) {
+            return false;
+        }
+        if !self.statuses.is_empty() && !self.statuses.contains(facet(s.backup_status.as_ref().map(|t| t.as_str())))
+        {
+            return false;
+        }
+        if self.created_from.is_some() || self.created_to.is_some() {
+            let Some(c) = s.backup_creation_date_time else { return false };
+            if self.created_from.is_some_and(|f| c < f as f64) || self.created_to.is_some_and(|t| c >= t as f64) {
+                return false;
+            }
+        }
+        if self.size_min.is_some() || self.size_max.is_some() {
+            let Some(b) = s.backup_size_bytes else { return false };
+            if self.size_min.is_some_and(|m| b < m) || self.size_max.is_some_and(|m| b >= m) {
+                return false;
+            }
+        }
+        if self.expires_within_days.is_some() || self.expiry_day.is_some() {
+            let Some(e) = s.backup_expiry_date_time else { return false };
+            if let Some(days) = self.expires_within_days {
+                if e < now as f64 || e >= (now + i64::from(days) * DAY) as f64 {
+                    return false;
+                }
+            }
+            if let Some(day) = self.expiry_day {
+                if (e.floor() as i64).div_euclid(DAY) != day {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// True when every row this filter keeps is also kept by `wider`, so the
+    /// visible set can be computed from `wider`'s instead of from all rows.
+    pub fn narrows(&self, wider: &Filter) -> bool {
+        let rest_equal = Filter {
+            text: String::new(),
+            ..self.clone()
+        } == Filter {
+            text: String::new(),
+            ..wider.clone()
+        };
+        let mine = self.words();
+        rest_equal && wider.words().iter().all(|w| mine.iter().any(|m| m.contains(w.as_str())))
+    }
+
+    /// Indices of the rows that pass, in the order of `candidates`.
+    pub fn apply(&self, rows: &[Row], candidates: impl Iterator<Item = u32>, now: i64) -> Vec<u32> {
+        let words = self.words();
+        candidates
+            .filter(|&i| rows.get(i as usize).is_some_and(|r| self.matches_with(r, now, &words)))
+            .collect()
+    }
+
+    /// Shows only `value` in a facet, or everything again if that is already so.
+    pub fn toggle_only(set: &mut BTreeSet<String>, value: &str) {
+        if set.len() == 1 && set.contains(value) {
+            set.clear();
+        } else {
+            set.clear();
+            set.insert(value.to_owned());
+        }
+    }
+}
+
+/// A sortable column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Column {
+    Name,
+    Table,
+    Status,
+    Type,
+    Created,
+    Expiry,
+    Size,
+    TableId,
+    TableArn,
+    BackupArn,
+}
+
+impl Column {
+    pub const ALL: [Column; 10] = [
+        Column::Name,
+        Column::Table,
+        Column::Status,
+        Column::Type,
+        Column::Created,
+        Column::Expiry,
+        Column::Size,
+        Column::TableId,
+        Column::TableArn,
+        Column::BackupArn,
+    ];
+
+    /// The name in URLs and `data-testid="sort-<id>"`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::Table => "table",
+            Column::Status => "status",
+            Column::Type => "type",
+            Column::Created => "created",
+            Column::Expiry => "expiry",
+            Column::Size => "size",
+            Column::TableId => "table-id",
+            Column::TableArn => "table-arn",
+            Column::BackupArn => "backup-arn",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Name => "Backup name",
+            Column::Table => "Table",
+            Column::Status => "Status",
+            Column::Type => "Type",
+            Column::Created => "Created",
+            Column::Expiry => "Expires",
+            Column::Size => "Size",
+            Column::TableId => "Table ID",
+            Column::TableArn => "Table ARN",
+            Column::BackupArn => "Backup ARN",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ascending,
+    Descending,
+}
+
+/// The current sort; `None` in a signal means arrival order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sort {
+    pub column: Column,
+    pub direction: Direction,
+}
+
+impl Sort {
+    /// A header click: none → ascending → descending → none; another column starts ascending.
+    pub fn next(current: Option<Sort>, clicked: Column) -> Option<Sort> {
+        match current {
+            Some(Sort { column, direction }) if column == clicked => match direction {
+                Direction::Ascending => Some(Sort {
+                    column,
+                    direction: Direction::Descending,
+                }),
+                Direction::Descending => None,
+            },
+            _ => Some(Sort {
+                column: clicked,
+                direction: Direction::Ascending,
+            }),
+        }
+    }
+
+    /// `aria-sort` for a column header.
+    pub fn aria(current: Option<Sort>, column: Column) -> &'static str {
+        match current {
+            Some(s) if s.column == column && s.direction == Direction::Ascending => "ascending",
+            Some(s) if s.column == column => "descending",
+            _ => "none",
+        }
+    }
+
+    /// Sorts `indices` in place, stably; rows missing the value go last either way.
+    pub fn apply(self, rows: &[Row], indices: &mut [u32]) {
+        let get = |i: u32| &rows[i as usize].summary;
+        let desc = self.direction == Direction::Descending;
+        let order = |o: Ordering| if desc { o.reverse() } else { o };
+        macro_rules! by {
+            ($key:expr, $cmp:expr) => {
+                indices.sort_by(|&a, &b| match ($key(get(a)), $key(get(b))) {
+                    (Some(x), Some(y)) => order($cmp(x, y)),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (None, None) => Ordering::Equal,
+                })
+            };
+        }
+        fn name(s: &BackupSummary) -> Option<&str> {
+            s.backup_name.as_deref()
+        }
+        fn table(s: &BackupSummary) -> Option<&str> {
+            s.table_name.as_deref()
+        }
+        fn status(s: &BackupSummary) -> Option<&str> {
+            s.backup_status.as_ref().map(|x| x.as_str())
+        }
+        fn kind(s: &BackupSummary) -> Option<&str> {
+            s.backup_type.as_ref().map(|x| x.as_str())
+        }
+        fn table_id(s: &BackupSummary) -> Option<&str> {
+            s.table_id.as_deref()
+        }
+        fn table_arn(s: &BackupSummary) -> Option<&str> {
+            s.table_arn.as_deref()
+        }
+        fn backup_arn(s: &BackupSummary) -> Option<&str> {
+            s.backup_arn.as_deref()
+        }
+        fn created(s: &BackupSummary) -> Option<f64> {
+            s.backup_creation_date_time
+        }
+        fn expiry(s: &BackupSummary) -> Option<f64> {
+            s.backup_expiry_date_time
+        }
+        fn size(s: &BackupSummary) -> Option<u64> {
+            s.backup_size_bytes
+        }
+        let text = |x: &str, y: &str| cmp_text(x, y);
+        let num = |x: f64, y: f64| x.total_cmp(&y);
+        match self.column {
+            Column::Name => by!(name, text),
+            Column::Table => by!(table, text),
+            Column::Status => by!(status, text),
+            Column::Type => by!(kind, text),
+            Column::Created => by!(created, num),
+            Column::Expiry => by!(expiry, num),
+            Column::Size => by!(size, |x: u64, y: u64| x.cmp(&y)),
+            Column::TableId => by!(table_id, text),
+            Column::TableArn => by!(table_arn, text),
+            Column::BackupArn => by!(backup_arn, text),
+        }
+    }
+}
+
+/// Case-insensitive for ASCII, then byte order: "alpha" < "Beta" < "gamma", stable for equal keys.
+pub fn cmp_text(a: &str, b: &str) -> Ordering {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    for (p, q) in x.iter().zip(y) {
+        match p.to_ascii_lowercase().cmp(&q.to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            unequal => return unequal,
+        }
+    }
+    x.len().cmp(&y.len()).then_with(|| a.cmp(b))
+}
+
+/// Visible rows: filtered, then sorted.
+pub fn visible(rows: &[Row], filter: &Filter, sort: Option<Sort>, now: i64) -> Vec<u32> {
+    let mut out = filter.apply(rows, 0..rows.len() as u32, now);
+    if let Some(s) = sort {
+        s.apply(rows, &mut out);
+    }
+    out
+}
+
+/// Remembers the last result so a keystroke that only narrows the search, or a
+/// page that only adds rows, costs work proportional to what changed.
+#[derive(Clone, Debug, Default)]
+pub struct VisibleCache {
+    filter: Filter,
+    sort: Option<Sort>,
+    now_day: i64,
+    rows_seen: usize,
+    /// The generation of the row set (bumped when rows are replaced, not appended).
+    rows_generation: u64,
+    indices: Vec<u32>,
+    valid: bool,
+}
+
+impl VisibleCache {
+    /// The visible indices for this state; `rows_generation` changes when the rows are replaced.
+    pub fn get(&mut self, rows: &[Row], rows_generation: u64, filter: &Filter, sort: Option<Sort>, now: i64) -> &[u32] {
+        let now_day = now.div_euclid(60); // "expires within" moves with the clock; a minute is fine-grained enough
+        let same_rows = self.valid && rows_generation == self.rows_generation && now_day == self.now_day;
+        if same_rows && rows.len() == self.rows_seen && sort == self.sort && filter.narrows(&self.filter) {
+            // Narrowing keeps order: filter what was visible.
+            if *filter != self.filter {
+                self.indices = filter.apply(rows, self.indices.iter().copied(), now);
+                self.filter = filter.clone();
+            }
+        } else if same_rows && rows.len() > self.rows_seen && sort.is_none() && *filter == self.filter {
+            // New page, arrival order: only the new rows need a look.
+            let fresh = filter.apply(rows, self.rows_seen as u32..rows.len() as u32, now);
+            self.indices.extend(fresh);
+        } else {
+            self.indices = visible(rows, filter, sort, now);
+            self.filter = filter.clone();
+            self.sort = sort;
+        }
+        self.rows_seen = rows.len();
+        self.rows_generation = rows_generation;
+        self.now_day = now_day;
+        self.valid = true;
+        &self.indices
+    }
+}
+
+/// How many loaded rows have each value of a facet, most first.
+pub fn facet_counts<'a>(rows: &'a [Row], value: impl Fn(&'a BackupSummary) -> Option<&'a str>) -> Vec<(String, usize)> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for r in rows {
+        *counts.entry(value(&r.summary).unwrap_or(NONE_LABEL)).or_default() += 1;
+    }
+    let mut out: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
+    out
+}

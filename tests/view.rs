@@ -1,0 +1,213 @@
+//! Filtering, sorting, chart aggregation and exports on rows built from
+//! DynamoDB-shaped summaries: equal keys, missing sizes and expiry, unicode
+//! names, one bucket, zero rows.
+
+use backup_lens::core::chart::{expiry_timeline, size_histogram, storage_by_table};
+use backup_lens::core::export::{to_csv, to_json};
+use backup_lens::core::pager::Row;
+use backup_lens::core::response::{parse_list_backups, BackupKind, BackupStatus, BackupSummary};
+use backup_lens::core::view::{facet_counts, visible, Column, Direction, Filter, Sort, VisibleCache, DAY};
+
+const NOW: i64 = 1_795_608_000; // 2026-11-25T12:00:00Z
+
+fn row(arn: &str, name: &str, table: &str, created: f64, size: Option<u64>, expiry: Option<f64>, ty: &str) -> Row {
+    Row::new(
+        arn.into(),
+        BackupSummary {
+            table_name: Some(table.into()),
+            table_arn: Some(format!("arn:aws:dynamodb:us-east-1:123456789012:table/{table}")),
+            backup_arn: Some(arn.into()),
+            backup_name: Some(name.into()),
+            backup_creation_date_time: Some(created),
+            backup_expiry_date_time: expiry,
+            backup_size_bytes: size,
+            backup_status: Some(BackupStatus::Available),
+            backup_type: Some(BackupKind::from(ty.to_owned())),
+            ..Default::default()
+        },
+    )
+}
+
+fn sample() -> Vec<Row> {
+    let t = NOW as f64;
+    vec![
+        row("a0", "nightly-orders-1", "orders", t - 5.0 * 86400.0, Some(500), None, "USER"),
+        row("a1", "Nightly-Orders-2", "orders", t - 4.0 * 86400.0, Some(500), None, "USER"),
+        row("a2", "Ünïcode-Sicherung", "kunden", t - 3.0 * 86400.0, None, None, "USER"),
+        row("a3", "orders$SystemBackup", "orders", t - 2.0 * 86400.0, Some(2 << 30), Some(t + 33.0 * 86400.0), "SYSTEM"),
+        row("a4", "payments nightly", "payments", t - 1.0 * 86400.0, Some(7 << 20), Some(t + 1.5 * 86400.0), "SYSTEM"),
+        row("a5", "odd", "payments", t - 10.0, Some(0), Some(t - 60.0), "SYSTEM"),
+    ]
+}
+
+fn keys(rows: &[Row], idx: &[u32]) -> Vec<String> {
+    idx.iter().map(|&i| rows[i as usize].key.clone()).collect()
+}
+
+fn filter(text: &str) -> Filter {
+    Filter {
+        text: text.into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn search_words_all_match_case_insensitively_across_four_fields() {
+    let rows = sample();
+    assert_eq!(keys(&rows, &visible(&rows, &filter("NIGHTLY orders"), None, NOW)), ["a0", "a1"]);
+    assert_eq!(keys(&rows, &visible(&rows, &filter("ünïcode"), None, NOW)), ["a2"]);
+    assert_eq!(keys(&rows, &visible(&rows, &filter("table/payments"), None, NOW)), ["a4", "a5"]);
+    assert_eq!(keys(&rows, &visible(&rows, &filter("a3"), None, NOW)), ["a3"], "backup ARN is searched");
+    assert!(visible(&rows, &filter("nightly zzz"), None, NOW).is_empty());
+    assert_eq!(visible(&rows, &filter("   "), None, NOW).len(), rows.len());
+}
+
+#[test]
+fn facets_and_ranges_with_missing_values() {
+    let rows = sample();
+    let mut f = Filter::default();
+    f.tables.insert("payments".into());
+    f.types.insert("SYSTEM".into());
+    assert_eq!(keys(&rows, &visible(&rows, &f, None, NOW)), ["a4", "a5"]);
+    let sized = Filter {
+        size_min: Some(1),
+        size_max: Some(1 << 30),
+        ..Default::default()
+    };
+    assert_eq!(keys(&rows, &visible(&rows, &sized, None, NOW)), ["a0", "a1", "a4"], "missing size never matches a size range");
+    let soon = Filter {
+        expires_within_days: Some(7),
+        ..Default::default()
+    };
+    assert_eq!(keys(&rows, &visible(&rows, &soon, None, NOW)), ["a4"], "expired and far expiries excluded");
+    let created = Filter {
+        created_from: Some(NOW - 3 * DAY),
+        created_to: Some(NOW - DAY),
+        ..Default::default()
+    };
+    assert_eq!(keys(&rows, &visible(&rows, &created, None, NOW)), ["a2", "a3"], "lower inclusive, upper exclusive");
+    let counts = facet_counts(&rows, |s| s.table_name.as_deref());
+    assert_eq!(counts[0], ("orders".to_owned(), 3));
+}
+
+#[test]
+fn sorting_is_stable_and_puts_missing_values_last() {
+    let rows = sample();
+    let mut idx = visible(&rows, &Filter::default(), None, NOW);
+    let size_asc = Sort {
+        column: Column::Size,
+        direction: Direction::Ascending,
+    };
+    size_asc.apply(&rows, &mut idx);
+    assert_eq!(keys(&rows, &idx), ["a5", "a0", "a1", "a4", "a3", "a2"], "equal sizes keep arrival order");
+    let size_desc = Sort {
+        direction: Direction::Descending,
+        ..size_asc
+    };
+    let mut idx = visible(&rows, &Filter::default(), Some(size_desc), NOW);
+    assert_eq!(keys(&rows, &idx), ["a3", "a4", "a0", "a1", "a5", "a2"], "descending stays stable, missing still last");
+    Sort {
+        column: Column::Name,
+        direction: Direction::Ascending,
+    }
+    .apply(&rows, &mut idx);
+    assert_eq!(keys(&rows, &idx), ["a0", "a1", "a5", "a3", "a4", "a2"], "case-insensitive names");
+    let expiry = visible(
+        &rows,
+        &Filter::default(),
+        Some(Sort {
+            column: Column::Expiry,
+            direction: Direction::Ascending,
+        }),
+        NOW,
+    );
+    assert_eq!(keys(&rows, &expiry)[..3], ["a5", "a4", "a3"]);
+}
+
+#[test]
+fn sort_cycles_and_announces() {
+    let s1 = Sort::next(None, Column::Created);
+    assert_eq!(Sort::aria(s1, Column::Created), "ascending");
+    assert_eq!(Sort::aria(s1, Column::Size), "none");
+    let s2 = Sort::next(s1, Column::Created);
+    assert_eq!(Sort::aria(s2, Column::Created), "descending");
+    assert_eq!(Sort::next(s2, Column::Created), None);
+    assert_eq!(Sort::next(s2, Column::Size).map(|s| s.direction), Some(Direction::Ascending));
+}
+
+#[test]
+fn cache_narrows_and_appends_like_a_full_recompute() {
+    let rows = sample();
+    let mut cache = VisibleCache::default();
+    for text in ["", "n", "ni", "nightly", "nightly o", "or", ""] {
+        let f = filter(text);
+        assert_eq!(cache.get(&rows, 0, &f, None, NOW), visible(&rows, &f, None, NOW).as_slice(), "{text}");
+    }
+    // Pages arriving: appended rows are filtered on their own.
+    let f = filter("orders");
+    assert_eq!(cache.get(&rows[..2], 0, &f, None, NOW), visible(&rows[..2], &f, None, NOW).as_slice());
+    assert_eq!(cache.get(&rows, 0, &f, None, NOW), visible(&rows, &f, None, NOW).as_slice());
+    // A sort, then replaced rows (new generation).
+    let sort = Some(Sort {
+        column: Column::Created,
+        direction: Direction::Descending,
+    });
+    assert_eq!(cache.get(&rows, 0, &f, sort, NOW), visible(&rows, &f, sort, NOW).as_slice());
+    assert_eq!(cache.get(&rows[3..], 1, &f, sort, NOW), visible(&rows[3..], &f, sort, NOW).as_slice());
+}
+
+#[test]
+fn charts_follow_the_visible_rows() {
+    let rows = sample();
+    let all = visible(&rows, &Filter::default(), None, NOW);
+    let storage = storage_by_table(&rows, &all);
+    assert_eq!(storage[0].table, "orders");
+    assert_eq!(storage[0].bytes, 1000 + (2 << 30));
+    assert_eq!(storage[0].count, 3);
+    assert_eq!(storage.last().unwrap().table, "kunden");
+    assert_eq!(storage.last().unwrap().bytes, 0);
+
+    let (bins, missing) = size_histogram(&rows, &all);
+    assert_eq!(missing, 1);
+    assert_eq!(bins.first().unwrap().lo, 0, "a 0-byte backup has its own bin");
+    assert_eq!(bins.iter().map(|b| b.count).sum::<usize>(), 5);
+    assert!(bins.windows(2).all(|w| w[0].hi == w[1].lo), "contiguous bins");
+
+    let t = expiry_timeline(&rows, &all, NOW, 35);
+    assert_eq!(t.days.len(), 35);
+    assert_eq!(t.no_expiry, 3);
+    assert_eq!(t.expired, 1);
+    assert_eq!(t.days[2].count, 1, "noon + 36 h is the start of the day after tomorrow");
+    assert_eq!(t.days[2].bytes, 7 << 20);
+    assert_eq!(t.days[33].count, 1);
+    assert_eq!(t.later, 0);
+}
+
+#[test]
+fn charts_with_zero_and_one_row() {
+    let none: Vec<Row> = Vec::new();
+    assert!(storage_by_table(&none, &[]).is_empty());
+    assert_eq!(size_histogram(&none, &[]), (Vec::new(), 0));
+    let t = expiry_timeline(&none, &[], NOW, 35);
+    assert!(t.days.iter().all(|d| d.count == 0));
+    let one = vec![row("x", "only", "t1", NOW as f64, Some(5 << 30), Some(NOW as f64 + 3600.0), "SYSTEM")];
+    let (bins, _) = size_histogram(&one, &[0]);
+    assert_eq!(bins.len(), 1, "one bucket");
+    assert_eq!(bins[0].count, 1);
+    assert_eq!(expiry_timeline(&one, &[0], NOW, 35).days[0].count, 1);
+}
+
+#[test]
+fn exports_hold_exactly_the_visible_rows_with_api_names() {
+    let rows = sample();
+    let idx = visible(&rows, &filter("orders"), None, NOW);
+    let csv = to_csv(&rows, &idx);
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines[0], "TableName,TableId,TableArn,BackupArn,BackupName,BackupCreationDateTime,BackupExpiryDateTime,BackupStatus,BackupType,BackupSizeBytes");
+    assert_eq!(lines.len(), 1 + idx.len());
+    assert!(lines[1].contains(",a0,nightly-orders-1,"));
+    let json = to_json(&rows, &idx);
+    let page = parse_list_backups(200, &|_| None, &json).unwrap();
+    let back: Vec<BackupSummary> = idx.iter().map(|&i| rows[i as usize].summary.clone()).collect();
+    assert_eq!(page.backup_summaries, back, "the JSON export reads back as the same summaries");
+}
