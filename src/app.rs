@@ -5,15 +5,18 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::charts::Charts;
 use crate::core::endpoint::{Endpoint, REGION_GROUPS};
 use crate::core::error::ApiError;
 use crate::core::format::{grouped, human_size};
-use crate::core::pager::{Pager, PagerError, Row};
+use crate::core::pager::{Pager, PagerError};
 use crate::core::query::{BackupTypeFilter, Field, FieldError, Query, QueryInput};
 use crate::core::rate::RateGate;
 use crate::core::sign::Credentials;
-use crate::core::time::{format_iso, format_minutes};
+use crate::core::urlstate::ViewState;
+use crate::core::view::{Filter, Sort, VisibleCache};
 use crate::net::{demo_credentials, list_backups, now_ms, Connection};
+use crate::table::{BackupTable, FilterBar};
 
 /// Where the local demo backend listens unless the endpoint field says otherwise.
 pub const DEMO_ENDPOINT: &str = "http://127.0.0.1:8765";
@@ -79,6 +82,16 @@ pub struct AppState {
     pub pager: RwSignal<Option<Pager>>,
     pub error: RwSignal<Option<Banner>>,
     pub running: RwSignal<Option<Running>>,
+    /// Client-side filters over the loaded rows.
+    pub filter: RwSignal<Filter>,
+    /// Column sort; `None` keeps arrival order.
+    pub sort: RwSignal<Option<Sort>>,
+    /// The clock for "expires within" and the expiry chart, epoch seconds (ticks each minute).
+    pub now: RwSignal<i64>,
+    /// Bumped when a new listing replaces the rows.
+    pub pager_generation: RwSignal<u64>,
+    /// Indices of the rows that pass the filters, in display order.
+    pub visible: Memo<Vec<u32>>,
     generation: StoredValue<u64>,
     gate: StoredValue<RateGate>,
 }
@@ -91,6 +104,23 @@ impl Default for AppState {
 
 impl AppState {
     pub fn new() -> Self {
+        let pager = RwSignal::new(None::<Pager>);
+        let filter = RwSignal::new(Filter::default());
+        let sort = RwSignal::new(None::<Sort>);
+        let now = RwSignal::new((now_ms() / 1000.0) as i64);
+        let pager_generation = RwSignal::new(0u64);
+        let cache = StoredValue::new(VisibleCache::default());
+        let visible = Memo::new(move |_| {
+            let (f, s, t, g) = (filter.get(), sort.get(), now.get(), pager_generation.get());
+            pager.with(|p| match p {
+                Some(p) => cache
+                    .try_update_value(|c| {
+                        c.get(p.rows(), (g << 32) ^ p.revision(), &f, s, t).to_vec()
+                    })
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            })
+        });
         AppState {
             region: RwSignal::new("us-east-1".into()),
             endpoint: RwSignal::new(String::new()),
@@ -103,9 +133,14 @@ impl AppState {
             time_to: RwSignal::new(String::new()),
             page_size: RwSignal::new("100".into()),
             field_errors: RwSignal::new(Vec::new()),
-            pager: RwSignal::new(None),
+            pager,
             error: RwSignal::new(None),
             running: RwSignal::new(None),
+            filter,
+            sort,
+            now,
+            pager_generation,
+            visible,
             generation: StoredValue::new(0),
             gate: StoredValue::new(RateGate::default()),
         }
@@ -239,6 +274,7 @@ impl AppState {
                 Some(mut p) => {
                     let r = p.apply(start.as_deref(), page);
                     self.pager.set(Some(p));
+                    self.pager_generation.update(|g| *g += 1);
                     r
                 }
                 None => self
@@ -272,6 +308,40 @@ impl AppState {
                 }
             });
         }
+    }
+
+    /// The shareable part of the state (never a credential).
+    pub fn view_state(&self) -> ViewState {
+        ViewState {
+            region: self.region.get(),
+            endpoint: self.endpoint.get(),
+            query: QueryInput {
+                table: self.table.get(),
+                backup_type: self.backup_type.get(),
+                from: self.time_from.get(),
+                to: self.time_to.get(),
+                page_size: self.page_size.get(),
+            },
+            filter: self.filter.get(),
+            sort: self.sort.get(),
+        }
+    }
+
+    /// Restores a bookmarked view.
+    pub fn restore(&self, v: ViewState) {
+        if !v.region.is_empty() {
+            self.region.set(v.region);
+        }
+        self.endpoint.set(v.endpoint);
+        self.table.set(v.query.table);
+        self.backup_type.set(v.query.backup_type);
+        self.time_from.set(v.query.from);
+        self.time_to.set(v.query.to);
+        if !v.query.page_size.is_empty() {
+            self.page_size.set(v.query.page_size);
+        }
+        self.filter.set(v.filter);
+        self.sort.set(v.sort);
     }
 
     /// Fills the connection from the local demo backend.
@@ -314,6 +384,28 @@ fn page_is_local() -> bool {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    // The view lives in the URL: restore it, then keep it in step (replaceState, no history spam).
+    if let Ok(search) = window().location().search() {
+        state.restore(ViewState::from_query(&search));
+    }
+    Effect::new(move |_| {
+        let query = state.view_state().to_query();
+        let location = window().location();
+        let path = location.pathname().unwrap_or_default();
+        let url = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+    // Lives as long as the page; after an unmount the signal is gone and try_set does nothing.
+    gloo_timers::callback::Interval::new(60_000, move || {
+        state.now.try_set((now_ms() / 1000.0) as i64);
+    })
+    .forget();
     view! {
         <header class="topbar">
             <div class="brand">
@@ -333,7 +425,9 @@ pub fn App() -> impl IntoView {
             <section class="results" aria-label="Backups">
                 <ErrorBanner error=state.error />
                 <ResultsToolbar state=state />
-                <BackupTable pager=state.pager />
+                <FilterBar state=state />
+                <Charts state=state />
+                <BackupTable state=state />
             </section>
         </main>
     }
@@ -697,100 +791,5 @@ pub fn ResultsToolbar(
                 </button>
             </div>
         </div>
-    }
-}
-
-/// The table of every loaded backup, all ten fields.
-#[component]
-pub fn BackupTable(
-    /// The listing to show.
-    #[prop(into)]
-    pager: Signal<Option<Pager>>,
-) -> impl IntoView {
-    let rows = move || pager.with(|p| p.as_ref().map(|p| p.rows().to_vec()).unwrap_or_default());
-    let empty = move || pager.with(|p| p.as_ref().is_none_or(|p| p.rows().is_empty()));
-    view! {
-        <div class="table-wrap">
-            <table class="backups">
-                <thead>
-                    <tr>
-                        <th scope="col">"Backup name"</th>
-                        <th scope="col">"Table"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Type"</th>
-                        <th scope="col">"Created"</th>
-                        <th scope="col">"Expires"</th>
-                        <th scope="col" class="num">"Size"</th>
-                        <th scope="col">"Table ID"</th>
-                        <th scope="col">"Table ARN"</th>
-                        <th scope="col">"Backup ARN"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <For each=rows key=|row: &Row| row.key.clone() children=move |row: Row| view! { <BackupRow row=row /> } />
-                </tbody>
-            </table>
-            <Show when=empty>
-                <div class="empty">
-                    {move || {
-                        if pager.with(Option::is_some) {
-                            "No backups match this query."
-                        } else {
-                            "Paste credentials (or use the local demo), then List backups."
-                        }
-                    }}
-                </div>
-            </Show>
-        </div>
-    }
-}
-
-/// One backup.
-#[component]
-pub fn BackupRow(
-    /// The backup.
-    row: Row,
-) -> impl IntoView {
-    let s = row.summary;
-    let dash = || "—".to_owned();
-    let time_cell = |t: Option<f64>| match t {
-        Some(t) => {
-            let title = format!("{} (epoch {t})", format_iso(t));
-            view! { <td class="time" title=title>{format_minutes(t)}</td> }.into_any()
-        }
-        None => view! { <td class="time muted">"—"</td> }.into_any(),
-    };
-    let status = s.backup_status.as_ref().map(|x| x.as_str().to_owned());
-    let status_class = format!(
-        "badge status-{}",
-        status.as_deref().unwrap_or("none").to_ascii_lowercase()
-    );
-    let kind = s
-        .backup_type
-        .as_ref()
-        .map(|x| x.as_str().to_owned())
-        .unwrap_or_else(dash);
-    let (size, size_title) = match s.backup_size_bytes {
-        Some(b) => (human_size(b), format!("{} bytes", grouped(b))),
-        None => (dash(), "size not reported".to_owned()),
-    };
-    let name = s.backup_name.clone().unwrap_or_else(dash);
-    let arn = s.backup_arn.clone().unwrap_or_default();
-    let arn_text = if arn.is_empty() { dash() } else { arn.clone() };
-    view! {
-        <tr data-testid="backup-row" data-backup-arn=arn.clone()>
-            <td class="name" title=name.clone()>{name.clone()}</td>
-            <td>{s.table_name.clone().unwrap_or_else(dash)}</td>
-            <td>
-                <span class=status_class>{status.unwrap_or_else(dash)}</span>
-            </td>
-            <td>{kind}</td>
-            {time_cell(s.backup_creation_date_time)}
-            {time_cell(s.backup_expiry_date_time)}
-            <td class="num" title=size_title>{size}</td>
-            <td class="mono">{s.table_id.clone().unwrap_or_else(dash)}</td>
-            <td class="mono arn" title=s.table_arn.clone().unwrap_or_default()>{s.table_arn.clone().unwrap_or_else(dash)}</td>
-            <td class="mono arn" title=arn.clone()>{arn_text}</td>
-        </tr>
     }
 }

@@ -8,4 +8,8 @@ pub mod core;
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
+pub mod charts;
+#[cfg(target_arch = "wasm32")]
 pub mod net;
+#[cfg(target_arch = "wasm32")]
+pub mod table;

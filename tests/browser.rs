@@ -2,10 +2,13 @@
 //! `tick().await`, assert on the DOM.
 #![cfg(target_arch = "wasm32")]
 
-use backup_lens::app::{App, BackupTable, Banner, ErrorBanner};
+use backup_lens::app::{App, AppState, Banner, ErrorBanner};
+use backup_lens::charts::Charts;
 use backup_lens::core::pager::Pager;
 use backup_lens::core::query::Query;
-use backup_lens::core::response::parse_list_backups;
+use backup_lens::core::response::{parse_list_backups, BackupSummary, Page};
+use backup_lens::core::view::{Column, Direction, Sort, ROW_HEIGHT};
+use backup_lens::table::{BackupTable, FilterBar};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -16,6 +19,13 @@ const PAGE: &str = include_str!("fixtures/list-backups-page.json");
 
 fn container() -> web_sys::HtmlElement {
     let doc = document();
+    // The app's own stylesheet, so layout (row height) is what users get.
+    if doc.get_element_by_id("app-css").is_none() {
+        let style = doc.create_element("style").unwrap();
+        style.set_id("app-css");
+        style.set_text_content(Some(include_str!("../style/main.css")));
+        doc.head().unwrap().append_child(&style).unwrap();
+    }
     let div = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&div).unwrap();
     div.unchecked_into()
@@ -41,12 +51,35 @@ fn one(root: &web_sys::HtmlElement, selector: &str) -> web_sys::Element {
         .unwrap_or_else(|| panic!("no {selector}"))
 }
 
+/// Mounts the filter bar, charts and table over one state; returns the state.
+fn mount_table(root: &web_sys::HtmlElement, pager: Option<Pager>) -> (AppState, impl Drop) {
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
+    let out = slot.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let state = AppState::new();
+        state.pager.set(pager);
+        out.set(Some(state));
+        view! {
+            <FilterBar state=state />
+            <Charts state=state />
+            <BackupTable state=state />
+        }
+    });
+    (slot.take().unwrap(), Unmount(Some(handle)))
+}
+
+struct Unmount<T>(Option<T>);
+impl<T> Drop for Unmount<T> {
+    fn drop(&mut self) {
+        // Keep the view mounted for the test's duration; dropping the handle unmounts it.
+        drop(self.0.take());
+    }
+}
+
 #[wasm_bindgen_test]
 async fn table_shows_every_field_readably() {
     let root = container();
-    let pager = RwSignal::new(Some(loaded_pager()));
-    let _mounted =
-        leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
+    let (_state, _mounted) = mount_table(&root, Some(loaded_pager()));
     leptos::task::tick().await;
 
     let rows = all(&root, "[data-testid=backup-row]");
@@ -83,9 +116,7 @@ async fn table_shows_every_field_readably() {
 #[wasm_bindgen_test]
 async fn hostile_names_render_as_text() {
     let root = container();
-    let pager = RwSignal::new(Some(loaded_pager()));
-    let _mounted =
-        leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
+    let (_state, _mounted) = mount_table(&root, Some(loaded_pager()));
     leptos::task::tick().await;
     assert!(all(&root, "img").is_empty(), "a backup name became markup");
     assert!(root
@@ -97,9 +128,8 @@ async fn hostile_names_render_as_text() {
 #[wasm_bindgen_test]
 async fn new_pages_add_rows_without_duplicates() {
     let root = container();
-    let pager = RwSignal::new(Some(Pager::new(Query::default())));
-    let _mounted =
-        leptos::mount::mount_to(root.clone(), move || view! { <BackupTable pager=pager /> });
+    let (state, _mounted) = mount_table(&root, Some(Pager::new(Query::default())));
+    let pager = state.pager;
     leptos::task::tick().await;
     assert!(root.text_content().unwrap().contains("No backups match"));
     let page = parse_list_backups(200, &|_| None, PAGE).unwrap();
@@ -216,4 +246,214 @@ async fn secrets_are_masked_and_not_autocompleted() {
             Some("new-password")
         );
     }
+}
+
+/// `n` summaries across 5 tables with sizes and SYSTEM expiries, shaped like the API's.
+fn many(n: usize, now: f64) -> Pager {
+    let summaries = (0..n)
+        .map(|i| BackupSummary {
+            table_name: Some(format!("table-{}", i % 5)),
+            backup_arn: Some(format!(
+                "arn:aws:dynamodb:us-east-1:123456789012:table/table-{}/backup/{i:020}",
+                i % 5
+            )),
+            backup_name: Some(format!("backup-{i}")),
+            backup_creation_date_time: Some(now - i as f64 * 60.0),
+            backup_expiry_date_time: (i % 3 == 0)
+                .then_some(now + (i % 30) as f64 * 86_400.0 + 3600.0),
+            backup_size_bytes: Some((i as u64 % 7 + 1) << (10 + i % 20)),
+            backup_type: Some(if i % 3 == 0 { "SYSTEM" } else { "USER" }.to_owned().into()),
+            backup_status: Some("AVAILABLE".to_owned().into()),
+            ..Default::default()
+        })
+        .collect();
+    let mut p = Pager::new(Query::default());
+    p.apply(
+        None,
+        Page {
+            backup_summaries: summaries,
+            next_start: None,
+        },
+    )
+    .unwrap();
+    p
+}
+
+fn text_of(root: &web_sys::HtmlElement, selector: &str) -> String {
+    one(root, selector).text_content().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn search_and_sort_update_rows_counts_and_aria_sort() {
+    let root = container();
+    let (state, _mounted) = mount_table(&root, Some(many(40, js_sys::Date::now() / 1000.0)));
+    leptos::task::tick().await;
+    assert!(text_of(&root, "[data-testid=visible-count]").contains("40 of 40"));
+    set_input(&root, "filter", "TABLE-3 backup-3");
+    leptos::task::tick().await;
+    let rows = all(&root, "[data-testid=backup-row]");
+    assert!(!rows.is_empty());
+    assert!(rows
+        .iter()
+        .all(|r| r.text_content().unwrap().contains("table-3")));
+    assert!(
+        text_of(&root, "[data-testid=visible-count]").contains(&format!("{} of 40", rows.len()))
+    );
+
+    set_input(&root, "filter", "");
+    leptos::task::tick().await;
+    let size_header = one(&root, "[data-testid=sort-size]");
+    size_header.unchecked_ref::<web_sys::HtmlElement>().click();
+    leptos::task::tick().await;
+    assert_eq!(
+        state.sort.get_untracked(),
+        Some(Sort {
+            column: Column::Size,
+            direction: Direction::Ascending
+        })
+    );
+    let th = size_header.parent_element().unwrap();
+    assert_eq!(th.get_attribute("aria-sort").as_deref(), Some("ascending"));
+    size_header.unchecked_ref::<web_sys::HtmlElement>().click();
+    leptos::task::tick().await;
+    assert_eq!(th.get_attribute("aria-sort").as_deref(), Some("descending"));
+    let sizes: Vec<u64> = state
+        .visible
+        .get_untracked()
+        .iter()
+        .map(|&i| {
+            state.pager.with_untracked(|p| {
+                p.as_ref().unwrap().rows()[i as usize]
+                    .summary
+                    .backup_size_bytes
+                    .unwrap()
+            })
+        })
+        .collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "descending by size");
+    let first_row_arn = all(&root, "[data-testid=backup-row]")[0]
+        .get_attribute("data-backup-arn")
+        .unwrap();
+    let biggest = state.pager.with_untracked(|p| {
+        p.as_ref().unwrap().rows()[state.visible.get_untracked()[0] as usize]
+            .key
+            .clone()
+    });
+    assert_eq!(first_row_arn, biggest, "the DOM follows the sort");
+}
+
+#[wasm_bindgen_test]
+async fn chart_bars_filter_the_table_and_clear_on_second_click() {
+    let root = container();
+    let (state, _mounted) = mount_table(&root, Some(many(50, js_sys::Date::now() / 1000.0)));
+    leptos::task::tick().await;
+    let bars = all(&root, "[data-testid=chart-size] [data-testid=bar]");
+    assert_eq!(bars.len(), 5, "one bar per table");
+    assert!(
+        bars.iter()
+            .all(|b| b.query_selector("title").unwrap().is_some()),
+        "every bar has a tooltip"
+    );
+    let table = bars[0].get_attribute("data-table").unwrap();
+    bars[0]
+        .dispatch_event(&web_sys::Event::new("click").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    let rows = all(&root, "[data-testid=backup-row]");
+    assert_eq!(rows.len(), 10);
+    assert!(rows
+        .iter()
+        .all(|r| r.text_content().unwrap().contains(&table)));
+    let bars = all(&root, "[data-testid=chart-size] [data-testid=bar]");
+    assert_eq!(bars.len(), 1, "the chart follows the filter");
+    assert_eq!(
+        bars[0].get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    bars[0]
+        .dispatch_event(&web_sys::Event::new("click").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    assert_eq!(all(&root, "[data-testid=backup-row]").len(), 50);
+
+    let expiry = all(&root, "[data-testid=chart-expiry] [data-testid=bar]");
+    assert!(!expiry.is_empty());
+    expiry[0]
+        .dispatch_event(&web_sys::Event::new("click").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    let day = state.filter.get_untracked().expiry_day.unwrap();
+    let rows = state.visible.get_untracked();
+    assert!(!rows.is_empty());
+    state.pager.with_untracked(|p| {
+        for &i in &rows {
+            let e = p.as_ref().unwrap().rows()[i as usize]
+                .summary
+                .backup_expiry_date_time
+                .unwrap();
+            assert_eq!((e as i64).div_euclid(86_400), day);
+        }
+    });
+}
+
+#[wasm_bindgen_test]
+async fn charts_cope_with_zero_and_one_backup() {
+    let root = container();
+    let (state, _mounted) = mount_table(&root, Some(Pager::new(Query::default())));
+    leptos::task::tick().await;
+    assert!(all(&root, "[data-testid=bar]").is_empty());
+    assert!(text_of(&root, "[data-testid=chart-size]").contains("No backups"));
+    state.pager.set(Some(many(1, js_sys::Date::now() / 1000.0)));
+    leptos::task::tick().await;
+    assert_eq!(
+        all(&root, "[data-testid=chart-size] [data-testid=bar]").len(),
+        1
+    );
+    assert_eq!(
+        all(
+            &root,
+            "[data-testid=chart-size-distribution] [data-testid=bar]"
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        all(&root, "[data-testid=chart-expiry] [data-testid=bar]").len(),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
+async fn many_rows_render_only_the_window_at_a_fixed_height() {
+    let root = container();
+    root.set_attribute("style", "height: 600px").unwrap();
+    let (state, _mounted) = mount_table(&root, Some(many(10_000, js_sys::Date::now() / 1000.0)));
+    leptos::task::tick().await;
+    let rows = all(&root, "[data-testid=backup-row]");
+    assert!(rows.len() < 200, "{} rows in the DOM", rows.len());
+    let h = rows[0]
+        .unchecked_ref::<web_sys::HtmlElement>()
+        .offset_height();
+    assert_eq!(
+        h as f64, ROW_HEIGHT,
+        "CSS and the windowing arithmetic agree"
+    );
+    let scroller: web_sys::HtmlElement = one(&root, "[data-testid=table-scroll]").unchecked_into();
+    scroller.set_scroll_top((5_000.0 * ROW_HEIGHT) as i32);
+    scroller
+        .dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    let keys: Vec<String> = all(&root, "[data-testid=backup-row]")
+        .iter()
+        .map(|r| r.get_attribute("data-backup-arn").unwrap())
+        .collect();
+    let expected = state
+        .pager
+        .with_untracked(|p| p.as_ref().unwrap().rows()[5_000].key.clone());
+    assert!(
+        keys.contains(&expected),
+        "row 5000 is rendered after scrolling there"
+    );
+    assert!(text_of(&root, "[data-testid=visible-count]").contains("10000 of 10000"));
 }

@@ -6,16 +6,28 @@ use backup_lens::core::chart::{expiry_timeline, size_histogram, storage_by_table
 use backup_lens::core::export::{to_csv, to_json};
 use backup_lens::core::pager::Row;
 use backup_lens::core::response::{parse_list_backups, BackupKind, BackupStatus, BackupSummary};
-use backup_lens::core::view::{facet_counts, visible, Column, Direction, Filter, Sort, VisibleCache, DAY};
+use backup_lens::core::view::{
+    facet_counts, visible, Column, Direction, Filter, Sort, VisibleCache, DAY,
+};
 
 const NOW: i64 = 1_795_608_000; // 2026-11-25T12:00:00Z
 
-fn row(arn: &str, name: &str, table: &str, created: f64, size: Option<u64>, expiry: Option<f64>, ty: &str) -> Row {
+fn row(
+    arn: &str,
+    name: &str,
+    table: &str,
+    created: f64,
+    size: Option<u64>,
+    expiry: Option<f64>,
+    ty: &str,
+) -> Row {
     Row::new(
         arn.into(),
         BackupSummary {
             table_name: Some(table.into()),
-            table_arn: Some(format!("arn:aws:dynamodb:us-east-1:123456789012:table/{table}")),
+            table_arn: Some(format!(
+                "arn:aws:dynamodb:us-east-1:123456789012:table/{table}"
+            )),
             backup_arn: Some(arn.into()),
             backup_name: Some(name.into()),
             backup_creation_date_time: Some(created),
@@ -31,12 +43,60 @@ fn row(arn: &str, name: &str, table: &str, created: f64, size: Option<u64>, expi
 fn sample() -> Vec<Row> {
     let t = NOW as f64;
     vec![
-        row("a0", "nightly-orders-1", "orders", t - 5.0 * 86400.0, Some(500), None, "USER"),
-        row("a1", "Nightly-Orders-2", "orders", t - 4.0 * 86400.0, Some(500), None, "USER"),
-        row("a2", "Ünïcode-Sicherung", "kunden", t - 3.0 * 86400.0, None, None, "USER"),
-        row("a3", "orders$SystemBackup", "orders", t - 2.0 * 86400.0, Some(2 << 30), Some(t + 33.0 * 86400.0), "SYSTEM"),
-        row("a4", "payments nightly", "payments", t - 1.0 * 86400.0, Some(7 << 20), Some(t + 1.5 * 86400.0), "SYSTEM"),
-        row("a5", "odd", "payments", t - 10.0, Some(0), Some(t - 60.0), "SYSTEM"),
+        row(
+            "a0",
+            "nightly-orders-1",
+            "orders",
+            t - 5.0 * 86400.0,
+            Some(500),
+            None,
+            "USER",
+        ),
+        row(
+            "a1",
+            "Nightly-Orders-2",
+            "orders",
+            t - 4.0 * 86400.0,
+            Some(500),
+            None,
+            "USER",
+        ),
+        row(
+            "a2",
+            "Ünïcode-Sicherung",
+            "kunden",
+            t - 3.0 * 86400.0,
+            None,
+            None,
+            "USER",
+        ),
+        row(
+            "a3",
+            "orders$SystemBackup",
+            "orders",
+            t - 2.0 * 86400.0,
+            Some(2 << 30),
+            Some(t + 33.0 * 86400.0),
+            "SYSTEM",
+        ),
+        row(
+            "a4",
+            "payments nightly",
+            "payments",
+            t - 1.0 * 86400.0,
+            Some(7 << 20),
+            Some(t + 1.5 * 86400.0),
+            "SYSTEM",
+        ),
+        row(
+            "a5",
+            "odd",
+            "payments",
+            t - 10.0,
+            Some(0),
+            Some(t - 60.0),
+            "SYSTEM",
+        ),
     ]
 }
 
@@ -54,10 +114,23 @@ fn filter(text: &str) -> Filter {
 #[test]
 fn search_words_all_match_case_insensitively_across_four_fields() {
     let rows = sample();
-    assert_eq!(keys(&rows, &visible(&rows, &filter("NIGHTLY orders"), None, NOW)), ["a0", "a1"]);
-    assert_eq!(keys(&rows, &visible(&rows, &filter("ünïcode"), None, NOW)), ["a2"]);
-    assert_eq!(keys(&rows, &visible(&rows, &filter("table/payments"), None, NOW)), ["a4", "a5"]);
-    assert_eq!(keys(&rows, &visible(&rows, &filter("a3"), None, NOW)), ["a3"], "backup ARN is searched");
+    assert_eq!(
+        keys(&rows, &visible(&rows, &filter("NIGHTLY orders"), None, NOW)),
+        ["a0", "a1"]
+    );
+    assert_eq!(
+        keys(&rows, &visible(&rows, &filter("ünïcode"), None, NOW)),
+        ["a2"]
+    );
+    assert_eq!(
+        keys(&rows, &visible(&rows, &filter("table/payments"), None, NOW)),
+        ["a4", "a5"]
+    );
+    assert_eq!(
+        keys(&rows, &visible(&rows, &filter("a3"), None, NOW)),
+        ["a3"],
+        "backup ARN is searched"
+    );
     assert!(visible(&rows, &filter("nightly zzz"), None, NOW).is_empty());
     assert_eq!(visible(&rows, &filter("   "), None, NOW).len(), rows.len());
 }
@@ -74,18 +147,30 @@ fn facets_and_ranges_with_missing_values() {
         size_max: Some(1 << 30),
         ..Default::default()
     };
-    assert_eq!(keys(&rows, &visible(&rows, &sized, None, NOW)), ["a0", "a1", "a4"], "missing size never matches a size range");
+    assert_eq!(
+        keys(&rows, &visible(&rows, &sized, None, NOW)),
+        ["a0", "a1", "a4"],
+        "missing size never matches a size range"
+    );
     let soon = Filter {
         expires_within_days: Some(7),
         ..Default::default()
     };
-    assert_eq!(keys(&rows, &visible(&rows, &soon, None, NOW)), ["a4"], "expired and far expiries excluded");
+    assert_eq!(
+        keys(&rows, &visible(&rows, &soon, None, NOW)),
+        ["a4"],
+        "expired and far expiries excluded"
+    );
     let created = Filter {
         created_from: Some(NOW - 3 * DAY),
         created_to: Some(NOW - DAY),
         ..Default::default()
     };
-    assert_eq!(keys(&rows, &visible(&rows, &created, None, NOW)), ["a2", "a3"], "lower inclusive, upper exclusive");
+    assert_eq!(
+        keys(&rows, &visible(&rows, &created, None, NOW)),
+        ["a2", "a3"],
+        "lower inclusive, upper exclusive"
+    );
     let counts = facet_counts(&rows, |s| s.table_name.as_deref());
     assert_eq!(counts[0], ("orders".to_owned(), 3));
 }
@@ -99,19 +184,31 @@ fn sorting_is_stable_and_puts_missing_values_last() {
         direction: Direction::Ascending,
     };
     size_asc.apply(&rows, &mut idx);
-    assert_eq!(keys(&rows, &idx), ["a5", "a0", "a1", "a4", "a3", "a2"], "equal sizes keep arrival order");
+    assert_eq!(
+        keys(&rows, &idx),
+        ["a5", "a0", "a1", "a4", "a3", "a2"],
+        "equal sizes keep arrival order"
+    );
     let size_desc = Sort {
         direction: Direction::Descending,
         ..size_asc
     };
     let mut idx = visible(&rows, &Filter::default(), Some(size_desc), NOW);
-    assert_eq!(keys(&rows, &idx), ["a3", "a4", "a0", "a1", "a5", "a2"], "descending stays stable, missing still last");
+    assert_eq!(
+        keys(&rows, &idx),
+        ["a3", "a4", "a0", "a1", "a5", "a2"],
+        "descending stays stable, missing still last"
+    );
     Sort {
         column: Column::Name,
         direction: Direction::Ascending,
     }
     .apply(&rows, &mut idx);
-    assert_eq!(keys(&rows, &idx), ["a0", "a1", "a5", "a3", "a4", "a2"], "case-insensitive names");
+    assert_eq!(
+        keys(&rows, &idx),
+        ["a0", "a1", "a5", "a3", "a4", "a2"],
+        "case-insensitive names"
+    );
     let expiry = visible(
         &rows,
         &Filter::default(),
@@ -132,7 +229,10 @@ fn sort_cycles_and_announces() {
     let s2 = Sort::next(s1, Column::Created);
     assert_eq!(Sort::aria(s2, Column::Created), "descending");
     assert_eq!(Sort::next(s2, Column::Created), None);
-    assert_eq!(Sort::next(s2, Column::Size).map(|s| s.direction), Some(Direction::Ascending));
+    assert_eq!(
+        Sort::next(s2, Column::Size).map(|s| s.direction),
+        Some(Direction::Ascending)
+    );
 }
 
 #[test]
@@ -141,19 +241,35 @@ fn cache_narrows_and_appends_like_a_full_recompute() {
     let mut cache = VisibleCache::default();
     for text in ["", "n", "ni", "nightly", "nightly o", "or", ""] {
         let f = filter(text);
-        assert_eq!(cache.get(&rows, 0, &f, None, NOW), visible(&rows, &f, None, NOW).as_slice(), "{text}");
+        assert_eq!(
+            cache.get(&rows, 0, &f, None, NOW),
+            visible(&rows, &f, None, NOW).as_slice(),
+            "{text}"
+        );
     }
     // Pages arriving: appended rows are filtered on their own.
     let f = filter("orders");
-    assert_eq!(cache.get(&rows[..2], 0, &f, None, NOW), visible(&rows[..2], &f, None, NOW).as_slice());
-    assert_eq!(cache.get(&rows, 0, &f, None, NOW), visible(&rows, &f, None, NOW).as_slice());
+    assert_eq!(
+        cache.get(&rows[..2], 0, &f, None, NOW),
+        visible(&rows[..2], &f, None, NOW).as_slice()
+    );
+    assert_eq!(
+        cache.get(&rows, 0, &f, None, NOW),
+        visible(&rows, &f, None, NOW).as_slice()
+    );
     // A sort, then replaced rows (new generation).
     let sort = Some(Sort {
         column: Column::Created,
         direction: Direction::Descending,
     });
-    assert_eq!(cache.get(&rows, 0, &f, sort, NOW), visible(&rows, &f, sort, NOW).as_slice());
-    assert_eq!(cache.get(&rows[3..], 1, &f, sort, NOW), visible(&rows[3..], &f, sort, NOW).as_slice());
+    assert_eq!(
+        cache.get(&rows, 0, &f, sort, NOW),
+        visible(&rows, &f, sort, NOW).as_slice()
+    );
+    assert_eq!(
+        cache.get(&rows[3..], 1, &f, sort, NOW),
+        visible(&rows[3..], &f, sort, NOW).as_slice()
+    );
 }
 
 #[test]
@@ -169,15 +285,25 @@ fn charts_follow_the_visible_rows() {
 
     let (bins, missing) = size_histogram(&rows, &all);
     assert_eq!(missing, 1);
-    assert_eq!(bins.first().unwrap().lo, 0, "a 0-byte backup has its own bin");
+    assert_eq!(
+        bins.first().unwrap().lo,
+        0,
+        "a 0-byte backup has its own bin"
+    );
     assert_eq!(bins.iter().map(|b| b.count).sum::<usize>(), 5);
-    assert!(bins.windows(2).all(|w| w[0].hi == w[1].lo), "contiguous bins");
+    assert!(
+        bins.windows(2).all(|w| w[0].hi == w[1].lo),
+        "contiguous bins"
+    );
 
     let t = expiry_timeline(&rows, &all, NOW, 35);
     assert_eq!(t.days.len(), 35);
     assert_eq!(t.no_expiry, 3);
     assert_eq!(t.expired, 1);
-    assert_eq!(t.days[2].count, 1, "noon + 36 h is the start of the day after tomorrow");
+    assert_eq!(
+        t.days[2].count, 1,
+        "noon + 36 h is the start of the day after tomorrow"
+    );
     assert_eq!(t.days[2].bytes, 7 << 20);
     assert_eq!(t.days[33].count, 1);
     assert_eq!(t.later, 0);
@@ -190,7 +316,15 @@ fn charts_with_zero_and_one_row() {
     assert_eq!(size_histogram(&none, &[]), (Vec::new(), 0));
     let t = expiry_timeline(&none, &[], NOW, 35);
     assert!(t.days.iter().all(|d| d.count == 0));
-    let one = vec![row("x", "only", "t1", NOW as f64, Some(5 << 30), Some(NOW as f64 + 3600.0), "SYSTEM")];
+    let one = vec![row(
+        "x",
+        "only",
+        "t1",
+        NOW as f64,
+        Some(5 << 30),
+        Some(NOW as f64 + 3600.0),
+        "SYSTEM",
+    )];
     let (bins, _) = size_histogram(&one, &[0]);
     assert_eq!(bins.len(), 1, "one bucket");
     assert_eq!(bins[0].count, 1);
@@ -208,6 +342,12 @@ fn exports_hold_exactly_the_visible_rows_with_api_names() {
     assert!(lines[1].contains(",a0,nightly-orders-1,"));
     let json = to_json(&rows, &idx);
     let page = parse_list_backups(200, &|_| None, &json).unwrap();
-    let back: Vec<BackupSummary> = idx.iter().map(|&i| rows[i as usize].summary.clone()).collect();
-    assert_eq!(page.backup_summaries, back, "the JSON export reads back as the same summaries");
+    let back: Vec<BackupSummary> = idx
+        .iter()
+        .map(|&i| rows[i as usize].summary.clone())
+        .collect();
+    assert_eq!(
+        page.backup_summaries, back,
+        "the JSON export reads back as the same summaries"
+    );
 }

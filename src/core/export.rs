@@ -33,10 +33,22 @@ pub fn to_api_json(s: &BackupSummary) -> Value {
     put("TableArn", s.table_arn.clone().map(Value::from));
     put("BackupArn", s.backup_arn.clone().map(Value::from));
     put("BackupName", s.backup_name.clone().map(Value::from));
-    put("BackupCreationDateTime", s.backup_creation_date_time.map(Value::from));
-    put("BackupExpiryDateTime", s.backup_expiry_date_time.map(Value::from));
-    put("BackupStatus", s.backup_status.as_ref().map(|x| Value::from(x.as_str())));
-    put("BackupType", s.backup_type.as_ref().map(|x| Value::from(x.as_str())));
+    put(
+        "BackupCreationDateTime",
+        s.backup_creation_date_time.map(Value::from),
+    );
+    put(
+        "BackupExpiryDateTime",
+        s.backup_expiry_date_time.map(Value::from),
+    );
+    put(
+        "BackupStatus",
+        s.backup_status.as_ref().map(|x| Value::from(x.as_str())),
+    );
+    put(
+        "BackupType",
+        s.backup_type.as_ref().map(|x| Value::from(x.as_str())),
+    );
     put("BackupSizeBytes", s.backup_size_bytes.map(Value::from));
     Value::Object(m)
 }
@@ -79,11 +91,23 @@ pub fn to_csv(rows: &[Row], indices: &[u32]) -> String {
             s.table_arn.clone().unwrap_or_default(),
             s.backup_arn.clone().unwrap_or_default(),
             s.backup_name.clone().unwrap_or_default(),
-            s.backup_creation_date_time.map(format_iso).unwrap_or_default(),
-            s.backup_expiry_date_time.map(format_iso).unwrap_or_default(),
-            s.backup_status.as_ref().map(|x| x.as_str().to_owned()).unwrap_or_default(),
-            s.backup_type.as_ref().map(|x| x.as_str().to_owned()).unwrap_or_default(),
-            s.backup_size_bytes.map(|b| b.to_string()).unwrap_or_default(),
+            s.backup_creation_date_time
+                .map(format_iso)
+                .unwrap_or_default(),
+            s.backup_expiry_date_time
+                .map(format_iso)
+                .unwrap_or_default(),
+            s.backup_status
+                .as_ref()
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_default(),
+            s.backup_type
+                .as_ref()
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_default(),
+            s.backup_size_bytes
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&line.join(","));

@@ -39,7 +39,9 @@ pub fn grouped(n: u64) -> String {
 /// binary: KB = KiB, as the table shows). `None` when it is not a size.
 pub fn parse_size(input: &str) -> Option<u64> {
     let s = input.trim().to_ascii_lowercase();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
     let value: f64 = number.parse().ok()?;
     let exp = match unit.trim().trim_end_matches("ib").trim_end_matches('b') {
@@ -52,7 +54,7 @@ pub fn parse_size(input: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = value * 1024f64.powi(exp);
-    (bytes.is_finite() && bytes >= 0.0 && bytes < 1.8e19).then(|| bytes.round() as u64)
+    (0.0..1.8e19).contains(&bytes).then(|| bytes.round() as u64)
 }
 
 #[cfg(test)]

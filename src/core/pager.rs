@@ -32,7 +32,11 @@ pub struct Row {
 impl Row {
     pub fn new(key: String, summary: BackupSummary) -> Row {
         let search = haystack(&summary);
-        Row { key, summary, search }
+        Row {
+            key,
+            summary,
+            search,
+        }
     }
 }
 

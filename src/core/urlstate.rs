@@ -39,7 +39,10 @@ pub fn decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(v) => {
                         out.push(v);
                         i += 2;
@@ -59,7 +62,10 @@ fn join(set: &BTreeSet<String>) -> String {
 }
 
 fn split(s: &str) -> BTreeSet<String> {
-    s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect()
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 impl ViewState {
@@ -88,12 +94,27 @@ impl ViewState {
         let num = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
         put("cfrom", num(f.created_from));
         put("cto", num(f.created_to));
-        put("smin", f.size_min.map(|x| x.to_string()).unwrap_or_default());
-        put("smax", f.size_max.map(|x| x.to_string()).unwrap_or_default());
-        put("expires", f.expires_within_days.map(|x| x.to_string()).unwrap_or_default());
+        put(
+            "smin",
+            f.size_min.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        put(
+            "smax",
+            f.size_max.map(|x| x.to_string()).unwrap_or_default(),
+        );
+        put(
+            "expires",
+            f.expires_within_days
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+        );
         put("eday", num(f.expiry_day));
         if let Some(s) = self.sort {
-            let dir = if s.direction == Direction::Ascending { "asc" } else { "desc" };
+            let dir = if s.direction == Direction::Ascending {
+                "asc"
+            } else {
+                "desc"
+            };
             put("sort", format!("{}.{dir}", s.column.id()));
         }
         pairs
@@ -113,7 +134,9 @@ impl ViewState {
             ..Default::default()
         };
         for pair in query.trim_start_matches('?').split('&') {
-            let Some((k, raw)) = pair.split_once('=') else { continue };
+            let Some((k, raw)) = pair.split_once('=') else {
+                continue;
+            };
             let val = decode(raw);
             let f = &mut v.filter;
             match k {

@@ -58,7 +58,10 @@ impl Filter {
     }
 
     fn words(&self) -> Vec<String> {
-        self.text.split_whitespace().map(str::to_lowercase).collect()
+        self.text
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect()
     }
 
     /// Whether `row` passes, at time `now` (epoch seconds).
@@ -74,27 +77,42 @@ impl Filter {
         if !self.tables.is_empty() && !self.tables.contains(facet(s.table_name.as_deref())) {
             return false;
         }
-        if !self.types.is_empty() && !self.types.contains(facet(s.backup_type.as_ref().map(|t| t.as_str()))) {
+        if !self.types.is_empty()
+            && !self
+                .types
+                .contains(facet(s.backup_type.as_ref().map(|t| t.as_str())))
+        {
             return false;
         }
-        if !self.statuses.is_empty() && !self.statuses.contains(facet(s.backup_status.as_ref().map(|t| t.as_str())))
+        if !self.statuses.is_empty()
+            && !self
+                .statuses
+                .contains(facet(s.backup_status.as_ref().map(|t| t.as_str())))
         {
             return false;
         }
         if self.created_from.is_some() || self.created_to.is_some() {
-            let Some(c) = s.backup_creation_date_time else { return false };
-            if self.created_from.is_some_and(|f| c < f as f64) || self.created_to.is_some_and(|t| c >= t as f64) {
+            let Some(c) = s.backup_creation_date_time else {
+                return false;
+            };
+            if self.created_from.is_some_and(|f| c < f as f64)
+                || self.created_to.is_some_and(|t| c >= t as f64)
+            {
                 return false;
             }
         }
         if self.size_min.is_some() || self.size_max.is_some() {
-            let Some(b) = s.backup_size_bytes else { return false };
+            let Some(b) = s.backup_size_bytes else {
+                return false;
+            };
             if self.size_min.is_some_and(|m| b < m) || self.size_max.is_some_and(|m| b >= m) {
                 return false;
             }
         }
         if self.expires_within_days.is_some() || self.expiry_day.is_some() {
-            let Some(e) = s.backup_expiry_date_time else { return false };
+            let Some(e) = s.backup_expiry_date_time else {
+                return false;
+            };
             if let Some(days) = self.expires_within_days {
                 if e < now as f64 || e >= (now + i64::from(days) * DAY) as f64 {
                     return false;
@@ -120,14 +138,21 @@ impl Filter {
             ..wider.clone()
         };
         let mine = self.words();
-        rest_equal && wider.words().iter().all(|w| mine.iter().any(|m| m.contains(w.as_str())))
+        rest_equal
+            && wider
+                .words()
+                .iter()
+                .all(|w| mine.iter().any(|m| m.contains(w.as_str())))
     }
 
     /// Indices of the rows that pass, in the order of `candidates`.
     pub fn apply(&self, rows: &[Row], candidates: impl Iterator<Item = u32>, now: i64) -> Vec<u32> {
         let words = self.words();
         candidates
-            .filter(|&i| rows.get(i as usize).is_some_and(|r| self.matches_with(r, now, &words)))
+            .filter(|&i| {
+                rows.get(i as usize)
+                    .is_some_and(|r| self.matches_with(r, now, &words))
+            })
             .collect()
     }
 
@@ -346,16 +371,32 @@ pub struct VisibleCache {
 
 impl VisibleCache {
     /// The visible indices for this state; `rows_generation` changes when the rows are replaced.
-    pub fn get(&mut self, rows: &[Row], rows_generation: u64, filter: &Filter, sort: Option<Sort>, now: i64) -> &[u32] {
+    pub fn get(
+        &mut self,
+        rows: &[Row],
+        rows_generation: u64,
+        filter: &Filter,
+        sort: Option<Sort>,
+        now: i64,
+    ) -> &[u32] {
         let now_day = now.div_euclid(60); // "expires within" moves with the clock; a minute is fine-grained enough
-        let same_rows = self.valid && rows_generation == self.rows_generation && now_day == self.now_day;
-        if same_rows && rows.len() == self.rows_seen && sort == self.sort && filter.narrows(&self.filter) {
+        let same_rows =
+            self.valid && rows_generation == self.rows_generation && now_day == self.now_day;
+        if same_rows
+            && rows.len() == self.rows_seen
+            && sort == self.sort
+            && filter.narrows(&self.filter)
+        {
             // Narrowing keeps order: filter what was visible.
             if *filter != self.filter {
                 self.indices = filter.apply(rows, self.indices.iter().copied(), now);
                 self.filter = filter.clone();
             }
-        } else if same_rows && rows.len() > self.rows_seen && sort.is_none() && *filter == self.filter {
+        } else if same_rows
+            && rows.len() > self.rows_seen
+            && sort.is_none()
+            && *filter == self.filter
+        {
             // New page, arrival order: only the new rows need a look.
             let fresh = filter.apply(rows, self.rows_seen as u32..rows.len() as u32, now);
             self.indices.extend(fresh);
@@ -372,13 +413,63 @@ impl VisibleCache {
     }
 }
 
+/// Height of one table row in CSS pixels (style/main.css sets the same).
+pub const ROW_HEIGHT: f64 = 34.0;
+/// Up to this many visible rows are all in the DOM; above it, only those in view.
+pub const WINDOW_THRESHOLD: usize = 2500;
+/// Rows rendered above and below the viewport when windowing.
+pub const OVERSCAN: usize = 12;
+
+/// Which slice `[first, end)` of `total` visible rows to render for a scroll position.
+pub fn row_window(total: usize, scroll_top: f64, viewport: f64) -> (usize, usize) {
+    if total <= WINDOW_THRESHOLD {
+        return (0, total);
+    }
+    let first = ((scroll_top.max(0.0) / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
+    let count = (viewport.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+    (first.min(total), (first + count).min(total))
+}
+
 /// How many loaded rows have each value of a facet, most first.
-pub fn facet_counts<'a>(rows: &'a [Row], value: impl Fn(&'a BackupSummary) -> Option<&'a str>) -> Vec<(String, usize)> {
+pub fn facet_counts<'a>(
+    rows: &'a [Row],
+    value: impl Fn(&'a BackupSummary) -> Option<&'a str>,
+) -> Vec<(String, usize)> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for r in rows {
-        *counts.entry(value(&r.summary).unwrap_or(NONE_LABEL)).or_default() += 1;
+        *counts
+            .entry(value(&r.summary).unwrap_or(NONE_LABEL))
+            .or_default() += 1;
     }
-    let mut out: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    let mut out: Vec<(String, usize)> =
+        counts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_covers_the_viewport_with_overscan() {
+        assert_eq!(
+            row_window(100, 5000.0, 600.0),
+            (0, 100),
+            "small sets render whole"
+        );
+        let (a, b) = row_window(100_000, 0.0, 680.0);
+        assert_eq!(a, 0);
+        assert_eq!(b, 20 + 2 * OVERSCAN);
+        let top = 50_000.0 * ROW_HEIGHT;
+        let (a, b) = row_window(100_000, top, 680.0);
+        assert_eq!(a, 50_000 - OVERSCAN);
+        assert!(a as f64 * ROW_HEIGHT <= top && (b as f64) * ROW_HEIGHT >= top + 680.0);
+        assert_eq!(
+            row_window(100_000, 1e12, 680.0),
+            (100_000, 100_000),
+            "past the end is empty, not a panic"
+        );
+        assert_eq!(row_window(100_000, -5.0, 0.0).0, 0);
+    }
 }

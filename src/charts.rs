@@ -1,0 +1,466 @@
+//! Storage and expiry charts in hand-written SVG. All numbers come from
+//! `core::chart`; this module only draws them and turns clicks into filters.
+
+use leptos::prelude::*;
+
+use crate::app::AppState;
+use crate::core::chart::{
+    byte_ticks, count_ticks, expiry_timeline, short_size, size_histogram, storage_by_table,
+    ExpiryTimeline, Frame, Scale, SizeBin, TableStorage,
+};
+use crate::core::format::{grouped, human_size};
+use crate::core::time::format_minutes;
+use crate::core::view::{Filter, DAY};
+
+/// Tables shown as bars; the rest are summed in a line under the chart.
+const MAX_TABLE_BARS: usize = 12;
+/// Days on the expiry timeline (SYSTEM backups live 35 days).
+pub const EXPIRY_DAYS: usize = 35;
+const WIDTH: f64 = 520.0;
+
+/// Runs `f` on Enter or Space, so bars work from the keyboard.
+fn on_activate(f: impl Fn() + 'static) -> impl Fn(web_sys::KeyboardEvent) + 'static {
+    move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.prevent_default();
+            f();
+        }
+    }
+}
+
+/// Both charts, following the current filters.
+#[component]
+pub fn Charts(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let storage = Memo::new(move |_| {
+        state.pager.with(|p| {
+            let rows = p.as_ref().map(|p| p.rows()).unwrap_or(&[]);
+            state.visible.with(|v| storage_by_table(rows, v))
+        })
+    });
+    let histogram = Memo::new(move |_| {
+        state.pager.with(|p| {
+            let rows = p.as_ref().map(|p| p.rows()).unwrap_or(&[]);
+            state.visible.with(|v| size_histogram(rows, v))
+        })
+    });
+    let expiry = Memo::new(move |_| {
+        let now = state.now.get();
+        state.pager.with(|p| {
+            let rows = p.as_ref().map(|p| p.rows()).unwrap_or(&[]);
+            state
+                .visible
+                .with(|v| expiry_timeline(rows, v, now, EXPIRY_DAYS))
+        })
+    });
+    view! {
+        <div class="charts">
+            <section class="card" aria-labelledby="size-title">
+                <h3 id="size-title">
+                    "Storage by table"
+                    <span class="muted total" data-testid="size-total">
+                        {move || {
+                            let total: u64 = storage.with(|s| s.iter().map(|t| t.bytes).fold(0u64, u64::saturating_add));
+                            format!("total {}", human_size(total))
+                        }}
+                    </span>
+                </h3>
+                <div data-testid="chart-size">
+                    <StorageChart storage=storage filter=state.filter />
+                </div>
+                <h3 class="sub">"Backup sizes (log scale)"</h3>
+                <div data-testid="chart-size-distribution">
+                    <SizeHistogram histogram=histogram filter=state.filter />
+                </div>
+            </section>
+            <section class="card" aria-labelledby="expiry-title">
+                <ExpiryChart timeline=expiry filter=state.filter />
+            </section>
+        </div>
+    }
+}
+
+/// Horizontal bars of bytes per table, largest first; a click filters to the table.
+#[component]
+fn StorageChart(
+    /// Bytes per table over the visible rows.
+    storage: Memo<Vec<TableStorage>>,
+    /// The filter a click changes.
+    filter: RwSignal<Filter>,
+) -> impl IntoView {
+    move || {
+        let all = storage.get();
+        if all.is_empty() {
+            return view! { <p class="chart-empty">"No backups to chart."</p> }.into_any();
+        }
+        let shown: Vec<TableStorage> = all.iter().take(MAX_TABLE_BARS).cloned().collect();
+        let rest: Vec<&TableStorage> = all.iter().skip(MAX_TABLE_BARS).collect();
+        let row_h = 22.0;
+        let frame = Frame {
+            width: WIDTH,
+            height: 28.0 + row_h * shown.len() as f64,
+            left: 130.0,
+            right: 70.0,
+            top: 4.0,
+            bottom: 24.0,
+        };
+        let max = shown.first().map_or(0, |t| t.bytes);
+        let ticks = byte_ticks(max, 4);
+        let axis_max = ticks.last().copied().unwrap_or(max).max(1) as f64;
+        let bars = frame.rows(
+            &shown.iter().map(|t| t.bytes as f64).collect::<Vec<_>>(),
+            axis_max,
+            row_h,
+        );
+        let x = Scale::new(
+            (0.0, axis_max),
+            (frame.left, frame.left + frame.plot_width()),
+        );
+        let base = frame.height - frame.bottom;
+        let label = format!(
+            "Storage by table: {}",
+            shown
+                .iter()
+                .map(|t| format!("{} {}", t.table, human_size(t.bytes)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        view! {
+            <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
+                {ticks
+                    .iter()
+                    .map(|&t| {
+                        let px = x.map(t as f64);
+                        view! {
+                            <line class="grid" x1=px x2=px y1=frame.top y2=base></line>
+                            <text class="tick" x=px y=base + 16.0 text-anchor="middle">{short_size(t)}</text>
+                        }
+                    })
+                    .collect_view()}
+                {shown
+                    .into_iter()
+                    .zip(bars)
+                    .map(|(t, r)| {
+                        let table = t.table.clone();
+                        let pressed = {
+                            let table = table.clone();
+                            move || filter.with(|f| f.tables.len() == 1 && f.tables.contains(&table))
+                        };
+                        let pick = {
+                            let table = table.clone();
+                            move || filter.update(|f| Filter::toggle_only(&mut f.tables, &table))
+                        };
+                        let pick2 = pick.clone();
+                        let tip = format!("{}: {} ({} bytes) in {} backups", t.table, human_size(t.bytes), grouped(t.bytes), grouped(t.count as u64));
+                        let name: String = if t.table.chars().count() > 18 {
+                            t.table.chars().take(17).chain(['…']).collect()
+                        } else {
+                            t.table.clone()
+                        };
+                        view! {
+                            <text class="label" x=frame.left - 6.0 y=r.y + r.h * 0.75 text-anchor="end">{name}</text>
+                            <rect
+                                data-testid="bar"
+                                data-table=table.clone()
+                                class="bar"
+                                class:selected=pressed.clone()
+                                x=r.x
+                                y=r.y
+                                width=r.w.max(1.0)
+                                height=r.h
+                                tabindex="0"
+                                role="button"
+                                aria-pressed=move || if pressed() { "true" } else { "false" }
+                                aria-label=tip.clone()
+                                on:click=move |_| pick()
+                                on:keydown=on_activate(pick2)
+                            >
+                                <title>{tip.clone()}</title>
+                            </rect>
+                            <text class="value" x=r.x + r.w.max(1.0) + 4.0 y=r.y + r.h * 0.75>{short_size(t.bytes)}</text>
+                        }
+                    })
+                    .collect_view()}
+            </svg>
+            {(!rest.is_empty())
+                .then(|| {
+                    let bytes: u64 = rest.iter().map(|t| t.bytes).fold(0, u64::saturating_add);
+                    view! { <p class="chart-note">{format!("+ {} more tables: {}", rest.len(), human_size(bytes))}</p> }
+                })}
+        }
+            .into_any()
+    }
+}
+
+/// Columns of backups per size bin; a click filters to the bin's range.
+#[component]
+fn SizeHistogram(
+    /// Bins and the number of rows without a size.
+    histogram: Memo<(Vec<SizeBin>, usize)>,
+    /// The filter a click changes.
+    filter: RwSignal<Filter>,
+) -> impl IntoView {
+    move || {
+        let (bins, missing) = histogram.get();
+        if bins.is_empty() {
+            return view! { <p class="chart-empty">"No sizes to chart."</p> }.into_any();
+        }
+        let frame = Frame {
+            width: WIDTH,
+            height: 150.0,
+            left: 40.0,
+            right: 8.0,
+            top: 8.0,
+            bottom: 34.0,
+        };
+        let max = bins.iter().map(|b| b.count).max().unwrap_or(0);
+        let ticks = count_ticks(max, 4);
+        let axis_max = ticks.last().copied().unwrap_or(max).max(1) as f64;
+        let rects = frame.columns(
+            &bins.iter().map(|b| b.count as f64).collect::<Vec<_>>(),
+            axis_max,
+        );
+        let y = Scale::new((0.0, axis_max), (frame.height - frame.bottom, frame.top));
+        let label = format!(
+            "Backup sizes: {}",
+            bins.iter()
+                .map(|b| format!("{} {}", b.label(), b.count))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        view! {
+            <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
+                {ticks
+                    .iter()
+                    .map(|&t| {
+                        let py = y.map(t as f64);
+                        view! {
+                            <line class="grid" x1=frame.left x2=frame.width - frame.right y1=py y2=py></line>
+                            <text class="tick" x=frame.left - 4.0 y=py + 4.0 text-anchor="end">{grouped(t as u64)}</text>
+                        }
+                    })
+                    .collect_view()}
+                {bins
+                    .into_iter()
+                    .zip(rects)
+                    .map(|(b, r)| {
+                        let (lo, hi) = (b.lo, b.hi);
+                        let pressed = move || filter.with(|f| f.size_min == Some(lo) && f.size_max == Some(hi));
+                        let pick = move || {
+                            filter.update(|f| {
+                                if f.size_min == Some(lo) && f.size_max == Some(hi) {
+                                    f.size_min = None;
+                                    f.size_max = None;
+                                } else {
+                                    f.size_min = Some(lo);
+                                    f.size_max = Some(hi);
+                                }
+                            })
+                        };
+                        let tip = format!("{}: {} backups", b.label(), grouped(b.count as u64));
+                        let cx = r.x + r.w / 2.0;
+                        let bar = (b.count > 0)
+                            .then(|| {
+                                view! {
+                                    <rect
+                                        data-testid="bar"
+                                        class="bar"
+                                        class:selected=pressed
+                                        x=r.x
+                                        y=r.y
+                                        width=r.w
+                                        height=r.h
+                                        tabindex="0"
+                                        role="button"
+                                        aria-pressed=move || if pressed() { "true" } else { "false" }
+                                        aria-label=tip.clone()
+                                        on:click=move |_| pick()
+                                        on:keydown=on_activate(pick)
+                                    >
+                                        <title>{tip.clone()}</title>
+                                    </rect>
+                                }
+                            });
+                        view! {
+                            {bar}
+                            <text class="tick" x=cx y=frame.height - frame.bottom + 14.0 text-anchor="middle">
+                                {if hi == 1 { "0".to_owned() } else { short_size(lo) }}
+                            </text>
+                        }
+                    })
+                    .collect_view()}
+            </svg>
+            {(missing > 0).then(|| view! { <p class="chart-note">{format!("{} backups report no size", grouped(missing as u64))}</p> })}
+        }
+            .into_any()
+    }
+}
+
+/// What the expiry chart's bars measure.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Metric {
+    Count,
+    Bytes,
+}
+
+/// Backups (or bytes) expiring on each of the next 35 days; a click filters to the day.
+#[component]
+fn ExpiryChart(
+    /// The timeline over the visible rows.
+    timeline: Memo<ExpiryTimeline>,
+    /// The filter a click changes.
+    filter: RwSignal<Filter>,
+) -> impl IntoView {
+    let metric = RwSignal::new(Metric::Count);
+    let chart = move || {
+        let t = timeline.get();
+        let m = metric.get();
+        let frame = Frame {
+            width: WIDTH,
+            height: 190.0,
+            left: 56.0,
+            right: 8.0,
+            top: 8.0,
+            bottom: 30.0,
+        };
+        let value = |d: &crate::core::chart::ExpiryDay| match m {
+            Metric::Count => d.count as f64,
+            Metric::Bytes => d.bytes as f64,
+        };
+        let (ticks, axis_max): (Vec<(f64, String)>, f64) = match m {
+            Metric::Count => {
+                let max = t.days.iter().map(|d| d.count).max().unwrap_or(0);
+                let ticks = count_ticks(max, 4);
+                let top = ticks.last().copied().unwrap_or(0).max(1) as f64;
+                (
+                    ticks
+                        .into_iter()
+                        .map(|v| (v as f64, grouped(v as u64)))
+                        .collect(),
+                    top,
+                )
+            }
+            Metric::Bytes => {
+                let max = t.days.iter().map(|d| d.bytes).max().unwrap_or(0);
+                let ticks = byte_ticks(max, 4);
+                let top = ticks.last().copied().unwrap_or(0).max(1) as f64;
+                (
+                    ticks
+                        .into_iter()
+                        .map(|v| (v as f64, short_size(v)))
+                        .collect(),
+                    top,
+                )
+            }
+        };
+        let rects = frame.columns(&t.days.iter().map(value).collect::<Vec<_>>(), axis_max);
+        let y = Scale::new((0.0, axis_max), (frame.height - frame.bottom, frame.top));
+        let label = format!(
+            "Expiries over the next {EXPIRY_DAYS} days: {} backups, {}",
+            t.days.iter().map(|d| d.count).sum::<usize>(),
+            human_size(t.days.iter().map(|d| d.bytes).fold(0, u64::saturating_add))
+        );
+        view! {
+            <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
+                {ticks
+                    .iter()
+                    .map(|(v, text)| {
+                        let py = y.map(*v);
+                        view! {
+                            <line class="grid" x1=frame.left x2=frame.width - frame.right y1=py y2=py></line>
+                            <text class="tick" x=frame.left - 4.0 y=py + 4.0 text-anchor="end">{text.clone()}</text>
+                        }
+                    })
+                    .collect_view()}
+                {t.days
+                    .iter()
+                    .zip(rects)
+                    .enumerate()
+                    .map(|(i, (d, r))| {
+                        let day = d.day;
+                        let date = format_minutes((day * DAY) as f64)[..10].to_owned();
+                        let pressed = move || filter.with(|f| f.expiry_day == Some(day));
+                        let pick = move || {
+                            filter.update(|f| f.expiry_day = if f.expiry_day == Some(day) { None } else { Some(day) })
+                        };
+                        let tip = format!(
+                            "{date}: {} backups expire, {} ({} bytes)",
+                            grouped(d.count as u64),
+                            human_size(d.bytes),
+                            grouped(d.bytes)
+                        );
+                        let bar = (d.count > 0)
+                            .then(|| {
+                                view! {
+                                    <rect
+                                        data-testid="bar"
+                                        data-day=date.clone()
+                                        class="bar expiry"
+                                        class:selected=pressed
+                                        x=r.x
+                                        y=r.y
+                                        width=r.w
+                                        height=r.h
+                                        tabindex="0"
+                                        role="button"
+                                        aria-pressed=move || if pressed() { "true" } else { "false" }
+                                        aria-label=tip.clone()
+                                        on:click=move |_| pick()
+                                        on:keydown=on_activate(pick)
+                                    >
+                                        <title>{tip.clone()}</title>
+                                    </rect>
+                                }
+                            });
+                        let tick = (i % 7 == 0)
+                            .then(|| {
+                                view! {
+                                    <text class="tick" x=r.x + r.w / 2.0 y=frame.height - frame.bottom + 14.0 text-anchor="middle">
+                                        {date[5..].to_owned()}
+                                    </text>
+                                }
+                            });
+                        view! {
+                            {bar}
+                            {tick}
+                        }
+                    })
+                    .collect_view()}
+            </svg>
+            <p class="chart-note" data-testid="expiry-aside">
+                {format!(
+                    "{} with no expiry (USER backups are kept until deleted) · {} already past · {} later",
+                    grouped(t.no_expiry as u64),
+                    grouped(t.expired as u64),
+                    grouped(t.later as u64)
+                )}
+            </p>
+        }
+    };
+    view! {
+        <h3 id="expiry-title">
+            {format!("Expiring in the next {EXPIRY_DAYS} days (UTC)")}
+            <span class="toggle" role="group" aria-label="Measure">
+                <button
+                    class="small"
+                    data-testid="expiry-metric-count"
+                    aria-pressed=move || if metric.get() == Metric::Count { "true" } else { "false" }
+                    on:click=move |_| metric.set(Metric::Count)
+                >
+                    "Backups"
+                </button>
+                <button
+                    class="small"
+                    data-testid="expiry-metric-bytes"
+                    aria-pressed=move || if metric.get() == Metric::Bytes { "true" } else { "false" }
+                    on:click=move |_| metric.set(Metric::Bytes)
+                >
+                    "Bytes"
+                </button>
+            </span>
+        </h3>
+        <div data-testid="chart-expiry">{chart}</div>
+    }
+}

@@ -1,0 +1,482 @@
+//! The results table: filter bar, sortable headers, a body that renders only
+//! the rows in view once there are many, and exports of the visible rows.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::app::AppState;
+use crate::core::export::{to_csv, to_json};
+use crate::core::format::{grouped, human_size, parse_size};
+use crate::core::pager::{Pager, Row};
+use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
+use crate::core::view::{
+    facet_counts, row_window, Column, Filter, Sort, DAY, ROW_HEIGHT, WINDOW_THRESHOLD,
+};
+
+/// Search box, facets, counts and exports.
+#[component]
+pub fn FilterBar(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let filter = state.filter;
+    let loaded = move || {
+        state
+            .pager
+            .with(|p| p.as_ref().map_or(0, |p| p.rows().len()))
+    };
+    let shown = move || state.visible.with(Vec::len);
+    let facet = move |pick: fn(&crate::core::response::BackupSummary) -> Option<&str>| {
+        Memo::new(move |_| {
+            state.pager.with(|p| {
+                p.as_ref()
+                    .map(|p| facet_counts(p.rows(), pick))
+                    .unwrap_or_default()
+            })
+        })
+    };
+    let tables = facet(|s| s.table_name.as_deref());
+    let types = facet(|s| s.backup_type.as_ref().map(|x| x.as_str()));
+    let statuses = facet(|s| s.backup_status.as_ref().map(|x| x.as_str()));
+    view! {
+        <div class="filterbar">
+            <div class="search-row">
+                <input
+                    class="search"
+                    type="search"
+                    data-testid="filter"
+                    aria-label="Search backups by name, table or ARN"
+                    placeholder="Search name, table or ARN (all words must match)"
+                    prop:value=move || filter.with(|f| f.text.clone())
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        filter.update(|f| f.text = text);
+                    }
+                />
+                <span class="visible-count" data-testid="visible-count" aria-live="polite">
+                    {move || format!("Showing {} of {} loaded", shown(), loaded())}
+                </span>
+            </div>
+            <div class="facets">
+                <FacetPicker
+                    title="Tables"
+                    testid="facet-table"
+                    options=tables
+                    selected=Signal::derive(move || filter.with(|f| f.tables.clone()))
+                    toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.tables, v)))
+                />
+                <FacetPicker
+                    title="Type"
+                    testid="facet-type"
+                    options=types
+                    selected=Signal::derive(move || filter.with(|f| f.types.clone()))
+                    toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.types, v)))
+                />
+                <FacetPicker
+                    title="Status"
+                    testid="facet-status"
+                    options=statuses
+                    selected=Signal::derive(move || filter.with(|f| f.statuses.clone()))
+                    toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.statuses, v)))
+                />
+                <RangeFilters filter=filter />
+                <button
+                    class="secondary small"
+                    data-testid="clear-filters"
+                    disabled=move || filter.with(Filter::is_empty)
+                    on:click=move |_| filter.set(Filter::default())
+                >
+                    "Clear filters"
+                </button>
+                <span class="spacer"></span>
+                <button
+                    class="secondary small"
+                    data-testid="export-csv"
+                    disabled=move || shown() == 0
+                    on:click=move |_| export(state, Format::Csv)
+                >
+                    "Export CSV"
+                </button>
+                <button
+                    class="secondary small"
+                    data-testid="export-json"
+                    disabled=move || shown() == 0
+                    on:click=move |_| export(state, Format::Json)
+                >
+                    "Export JSON"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+fn toggle(set: &mut std::collections::BTreeSet<String>, value: String) {
+    if !set.remove(&value) {
+        set.insert(value);
+    }
+}
+
+/// A multi-select of facet values with their counts.
+#[component]
+fn FacetPicker(
+    /// The button text.
+    title: &'static str,
+    /// `data-testid` of the picker.
+    testid: &'static str,
+    /// Values and how many loaded rows have each.
+    options: Memo<Vec<(String, usize)>>,
+    /// Values selected now (empty: all).
+    #[prop(into)]
+    selected: Signal<std::collections::BTreeSet<String>>,
+    /// Selects or unselects a value.
+    toggle: Callback<String>,
+) -> impl IntoView {
+    let summary = move || {
+        let n = selected.with(|s| s.len());
+        if n == 0 {
+            format!("{title}: all")
+        } else {
+            format!("{title}: {n} selected")
+        }
+    };
+    view! {
+        <details class="facet" data-testid=testid>
+            <summary>{summary}</summary>
+            <div class="facet-list" role="group" aria-label=title>
+                <For
+                    each=move || options.get()
+                    key=|(v, c)| format!("{v}\u{0}{c}")
+                    children=move |(value, count)| {
+                        let v = value.clone();
+                        let checked = move || selected.with(|s| s.contains(&v));
+                        let v2 = value.clone();
+                        view! {
+                            <label class="facet-option">
+                                <input
+                                    type="checkbox"
+                                    data-facet-value=value.clone()
+                                    prop:checked=checked
+                                    on:change=move |_| toggle.run(v2.clone())
+                                />
+                                <span class="facet-name">{value.clone()}</span>
+                                <span class="muted">{grouped(count as u64)}</span>
+                            </label>
+                        }
+                    }
+                />
+            </div>
+        </details>
+    }
+}
+
+/// Created-date, size and expiry ranges.
+#[component]
+fn RangeFilters(
+    /// The filter they change.
+    filter: RwSignal<Filter>,
+) -> impl IntoView {
+    let size_text = |v: Option<u64>| v.map(crate::core::chart::short_size).unwrap_or_default();
+    let size_error = RwSignal::new(None::<String>);
+    let set_size = move |text: String, max: bool| {
+        let text = text.trim().to_owned();
+        let value = if text.is_empty() {
+            Some(None)
+        } else {
+            parse_size(&text).map(Some)
+        };
+        match value {
+            Some(v) => {
+                size_error.set(None);
+                filter.update(|f| if max { f.size_max = v } else { f.size_min = v });
+            }
+            None => size_error.set(Some(format!(
+                "\"{text}\" is not a size; try 500 MB or 2 GiB"
+            ))),
+        }
+    };
+    let date_of = |v: Option<i64>| {
+        v.map(|t| format_input(t)[..10].to_owned())
+            .unwrap_or_default()
+    };
+    let active = move || {
+        filter.with(|f| {
+            [
+                f.created_from.is_some(),
+                f.created_to.is_some(),
+                f.size_min.is_some(),
+                f.size_max.is_some(),
+                f.expires_within_days.is_some(),
+                f.expiry_day.is_some(),
+            ]
+            .iter()
+            .filter(|x| **x)
+            .count()
+        })
+    };
+    view! {
+        <details class="facet" data-testid="facet-ranges">
+            <summary>{move || match active() { 0 => "Ranges: none".to_owned(), n => format!("Ranges: {n} set") }}</summary>
+            <div class="facet-list ranges">
+                <label>
+                    "Created on or after (UTC)"
+                    <input
+                        type="date"
+                        data-testid="created-from"
+                        prop:value=move || filter.with(|f| date_of(f.created_from))
+                        on:change=move |ev| {
+                            let v = parse_utc(&event_target_value(&ev));
+                            filter.update(|f| f.created_from = v);
+                        }
+                    />
+                </label>
+                <label>
+                    "Created on or before (UTC)"
+                    <input
+                        type="date"
+                        data-testid="created-to"
+                        prop:value=move || filter.with(|f| date_of(f.created_to.map(|t| t - DAY)))
+                        on:change=move |ev| {
+                            let v = parse_utc(&event_target_value(&ev)).map(|t| t + DAY);
+                            filter.update(|f| f.created_to = v);
+                        }
+                    />
+                </label>
+                <label>
+                    "Size at least"
+                    <input
+                        type="text"
+                        data-testid="size-min"
+                        placeholder="e.g. 1 GiB"
+                        prop:value=move || filter.with(|f| size_text(f.size_min))
+                        on:change=move |ev| set_size(event_target_value(&ev), false)
+                    />
+                </label>
+                <label>
+                    "Size below"
+                    <input
+                        type="text"
+                        data-testid="size-max"
+                        placeholder="e.g. 100 GiB"
+                        prop:value=move || filter.with(|f| size_text(f.size_max))
+                        on:change=move |ev| set_size(event_target_value(&ev), true)
+                    />
+                </label>
+                <label>
+                    "Expires within (days)"
+                    <input
+                        type="number"
+                        min="0"
+                        data-testid="expires-within"
+                        prop:value=move || filter.with(|f| f.expires_within_days.map(|d| d.to_string()).unwrap_or_default())
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev).trim().parse::<u32>().ok();
+                            filter.update(|f| f.expires_within_days = v);
+                        }
+                    />
+                </label>
+                <p class="field-error">{move || size_error.get()}</p>
+            </div>
+        </details>
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Json,
+}
+
+/// Downloads the visible rows as a file made in the page (no request leaves it).
+fn export(state: AppState, format: Format) {
+    let (text, mime, ext) = state.pager.with_untracked(|p| {
+        let rows = p.as_ref().map(Pager::rows).unwrap_or(&[]);
+        state.visible.with_untracked(|v| match format {
+            Format::Csv => (to_csv(rows, v), "text/csv;charset=utf-8", "csv"),
+            Format::Json => (to_json(rows, v), "application/json", "json"),
+        })
+    });
+    if let Err(e) = download(&format!("dynamodb-backups.{ext}"), mime, &text) {
+        state.error.set(Some(crate::app::Banner::plain(format!(
+            "The export could not be saved: {e}"
+        ))));
+    }
+}
+
+fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
+    let err = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let anchor: web_sys::HtmlAnchorElement = document()
+        .create_element("a")
+        .map_err(err)?
+        .dyn_into()
+        .map_err(|_| "no anchor element".to_owned())?;
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    web_sys::Url::revoke_object_url(&url).map_err(err)?;
+    Ok(())
+}
+
+/// The table of the visible backups, all ten fields, sortable by every column.
+#[component]
+pub fn BackupTable(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(800.0);
+    let total = Memo::new(move |_| state.visible.with(Vec::len));
+    let window = Memo::new(move |_| row_window(total.get(), scroll_top.get(), viewport.get()));
+    let rows = move || {
+        let (a, b) = window.get();
+        state.pager.with(|p| {
+            let Some(p) = p else { return Vec::new() };
+            state.visible.with(|v| {
+                v.get(a..b)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|&i| p.rows().get(i as usize).cloned())
+                    .collect::<Vec<Row>>()
+            })
+        })
+    };
+    let top_pad = move || format!("height: {}px", window.get().0 as f64 * ROW_HEIGHT);
+    let bottom_pad = move || {
+        format!(
+            "height: {}px",
+            (total.get() - window.get().1) as f64 * ROW_HEIGHT
+        )
+    };
+    let windowed = move || total.get() > WINDOW_THRESHOLD;
+    let loaded = move || {
+        state
+            .pager
+            .with(|p| p.as_ref().map_or(0, |p| p.rows().len()))
+    };
+    let on_scroll = move |ev: web_sys::Event| {
+        if let Some(el) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            scroll_top.set(el.scroll_top() as f64);
+            viewport.set(el.client_height() as f64);
+        }
+    };
+    view! {
+        <div class="table-wrap" data-testid="table-scroll" on:scroll=on_scroll>
+            <table class="backups" aria-rowcount=move || total.get() + 1>
+                <thead>
+                    <tr>
+                        {Column::ALL.into_iter().map(|c| view! { <SortHeader column=c sort=state.sort /> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    <Show when=windowed>
+                        <tr class="pad" aria-hidden="true" style=top_pad></tr>
+                    </Show>
+                    <For each=rows key=|row: &Row| row.key.clone() children=move |row: Row| view! { <BackupRow row=row /> } />
+                    <Show when=windowed>
+                        <tr class="pad" aria-hidden="true" style=bottom_pad></tr>
+                    </Show>
+                </tbody>
+            </table>
+            <Show when=move || total.get() == 0>
+                <div class="empty">
+                    {move || {
+                        if loaded() > 0 {
+                            "No loaded backup matches these filters."
+                        } else if state.pager.with(Option::is_some) {
+                            "No backups match this query."
+                        } else {
+                            "Paste credentials (or use the local demo), then List backups."
+                        }
+                    }}
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// A column header that sorts on click and announces the sort (`aria-sort`).
+#[component]
+fn SortHeader(
+    /// The column.
+    column: Column,
+    /// The current sort.
+    sort: RwSignal<Option<Sort>>,
+) -> impl IntoView {
+    let aria = move || Sort::aria(sort.get(), column);
+    let arrow = move || match aria() {
+        "ascending" => " ▲",
+        "descending" => " ▼",
+        _ => "",
+    };
+    let class = if column == Column::Size { "num" } else { "" };
+    view! {
+        <th scope="col" class=class aria-sort=aria>
+            <button
+                class="sort"
+                data-testid=format!("sort-{}", column.id())
+                title=format!("Sort by {}", column.label().to_lowercase())
+                on:click=move |_| sort.update(|s| *s = Sort::next(*s, column))
+            >
+                {column.label()}
+                <span class="arrow" aria-hidden="true">{arrow}</span>
+            </button>
+        </th>
+    }
+}
+
+/// One backup.
+#[component]
+pub fn BackupRow(
+    /// The backup.
+    row: Row,
+) -> impl IntoView {
+    let s = row.summary;
+    let dash = || "—".to_owned();
+    let time_cell = |t: Option<f64>| match t {
+        Some(t) => {
+            let title = format!("{} (epoch {t})", format_iso(t));
+            view! { <td class="time" title=title>{format_minutes(t)}</td> }.into_any()
+        }
+        None => view! { <td class="time muted">"—"</td> }.into_any(),
+    };
+    let status = s.backup_status.as_ref().map(|x| x.as_str().to_owned());
+    let status_class = format!(
+        "badge status-{}",
+        status.as_deref().unwrap_or("none").to_ascii_lowercase()
+    );
+    let kind = s
+        .backup_type
+        .as_ref()
+        .map(|x| x.as_str().to_owned())
+        .unwrap_or_else(dash);
+    let (size, size_title) = match s.backup_size_bytes {
+        Some(b) => (human_size(b), format!("{} bytes", grouped(b))),
+        None => (dash(), "size not reported".to_owned()),
+    };
+    let name = s.backup_name.clone().unwrap_or_else(dash);
+    let arn = s.backup_arn.clone().unwrap_or_default();
+    let arn_text = if arn.is_empty() { dash() } else { arn.clone() };
+    view! {
+        <tr data-testid="backup-row" data-backup-arn=arn.clone()>
+            <td class="name" title=name.clone()>{name.clone()}</td>
+            <td>{s.table_name.clone().unwrap_or_else(dash)}</td>
+            <td>
+                <span class=status_class>{status.unwrap_or_else(dash)}</span>
+            </td>
+            <td>{kind}</td>
+            {time_cell(s.backup_creation_date_time)}
+            {time_cell(s.backup_expiry_date_time)}
+            <td class="num" title=size_title>{size}</td>
+            <td class="mono">{s.table_id.clone().unwrap_or_else(dash)}</td>
+            <td class="mono arn" title=s.table_arn.clone().unwrap_or_default()>{s.table_arn.clone().unwrap_or_else(dash)}</td>
+            <td class="mono arn" title=arn.clone()>{arn_text}</td>
+        </tr>
+    }
+}
