@@ -422,7 +422,7 @@ pub fn App() -> impl IntoView {
                 <ConnectionPanel state=state />
                 <QueryPanel state=state />
             </aside>
-            <section class="results" aria-label="Backups">
+            <section class="results" id="results" aria-label="Backups">
                 <ErrorBanner error=state.error />
                 <ResultsToolbar state=state />
                 <FilterBar state=state />
