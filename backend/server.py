@@ -16,6 +16,17 @@ Control routes under /_backend/ (not part of DynamoDB):
   GET  /_backend/requests           the time and summary of each DynamoDB request
   POST /_backend/requests/clear     forget the recorded requests
   GET  /_backend/health             200 once seeded
+  POST /_backend/faults             inject faults into ListBackups answers (JSON body, see Fault)
+  POST /_backend/faults/clear       remove every fault and the clock offset
+  POST /_backend/config             {"rate_limit": N} calls per second per access key (0: off)
+  POST /_backend/inject             add raw BackupSummaries (hostile names for XSS tests)
+
+Faults: {"kind": K, "count": N, "rate": R, "skip": S, "akid": A, "delay_ms": D, "offset_s": O}
+  kind: throttle | error500 | error503 | truncated | drop | slow | html | expired | clock
+  Applies to the next `count` matching ListBackups calls (after skipping `skip`),
+  or to each with probability `rate`; `akid` limits it to one access key.
+  `clock` shifts the backend's clock by `offset_s` seconds (signature dates
+  and the Date header), as if the browser's clock were off by -offset_s.
 """
 
 import argparse
@@ -29,6 +40,7 @@ import sys
 import threading
 import time
 import uuid
+from email.utils import formatdate
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -91,6 +103,17 @@ class Backend:
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.seed, self.count, self.days = seed, count, days
         self.ready = False
+        self.faults = []
+        self.clock_offset = 0.0
+        self.rate_limit = 5
+        self.accepted = {}  # access key id -> arrival times of accepted calls (last second)
+        self.extra = []  # raw summaries added through /_backend/inject
+        self.cache = None  # (key, summaries)
+        self.rng = random.Random(seed + 1)
+
+    def now(self):
+        """The backend's clock: real time plus any injected offset."""
+        return time.time() + self.clock_offset
 
     # ---- seeding -------------------------------------------------------
 
@@ -160,7 +183,10 @@ class Backend:
 
     def summaries(self):
         backend = dynamodb_backends[ACCOUNT][self.region]
-        out = []
+        key = (len(backend.backups), len(self.extra), id(backend.backups))
+        if self.cache and self.cache[0] == key:
+            return self.cache[1]
+        out = list(self.extra)
         for arn, b in list(backend.backups.items()):
             m = self.meta.get(arn, {})
             created = m.get("created") or b.creation_date_time.replace(tzinfo=dt.timezone.utc).timestamp()
@@ -177,7 +203,8 @@ class Backend:
                 "BackupSizeBytes": m.get("size", 123),
             }
             out.append({k: v for k, v in s.items() if v is not None})
-        out.sort(key=lambda s: (s["BackupCreationDateTime"], s["BackupArn"]))
+        out.sort(key=lambda s: (s.get("BackupCreationDateTime", 0), s.get("BackupArn", "")))
+        self.cache = (key, out)
         return out
 
     def list_backups(self, params):
@@ -215,13 +242,13 @@ class Backend:
 
         wanted = {"USER": {"USER"}, "SYSTEM": {"SYSTEM"}, "AWS_BACKUP": {"AWS_BACKUP"}, "ALL": {"USER", "SYSTEM"}}[backup_type]
         rows = [s for s in self.summaries()
-                if s["BackupType"] in wanted
-                and (table is None or table in (s["TableName"], s["TableArn"]))
-                and (lower is None or s["BackupCreationDateTime"] >= lower)
-                and (upper is None or s["BackupCreationDateTime"] < upper)]
+                if s.get("BackupType") in wanted
+                and (table is None or table in (s.get("TableName"), s.get("TableArn")))
+                and (lower is None or s.get("BackupCreationDateTime", 0) >= lower)
+                and (upper is None or s.get("BackupCreationDateTime", 0) < upper)]
         begin = 0
         if start is not None:
-            arns = [s["BackupArn"] for s in rows]
+            arns = [s.get("BackupArn") for s in rows]
             if start not in arns:
                 return ddb_error("ValidationException", "Invalid ExclusiveStartBackupArn: no such backup in this listing")
             begin = arns.index(start) + 1
@@ -257,7 +284,7 @@ class Backend:
         when = parse_amz(stamp)
         if when is None:
             return ddb_error("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
-        now = time.time()
+        now = self.now()
         if when < now - 300:
             return ddb_error("InvalidSignatureException", f"Signature expired: {stamp} is now earlier than {amz(now - 300)} ({amz(now)} - 5 min.)")
         if when > now + 300:
@@ -332,17 +359,86 @@ class Backend:
                 result = ddb_error("SerializationException", "Start of structure or map found where not expected.")
         if result is None:
             result = self.forward_to_moto(environ, body)
+        akid = record["akid"]
+        fault = None
+        if result is None:
+            fault = self.take_fault(akid)
+            record["fault"] = fault and fault["kind"]
+            if fault and fault["kind"] == "expired":
+                result = ddb_error("ExpiredTokenException", "The security token included in the request is expired")
+        if result is None and self.rate_limit and not self.admit(akid):
+            result = ddb_error("ThrottlingException", "Rate of requests exceeds the allowed throughput.")
         if result is None:
             record["limit"] = params.get("Limit")
             record["start"] = params.get("ExclusiveStartBackupArn")
             result = self.list_backups(params)
         status, payload, code = result
         record["status"], record["code"] = status, code
+        if fault and fault["kind"] != "expired":
+            record["status"] = fault["kind"]
+            return self.faulty_response(request, fault, payload, status, code)
+        return self.json_response(request, payload, status, code)
+
+    def admit(self, akid):
+        """DynamoDB's 5 ListBackups calls per second, per access key."""
+        now = time.time()
+        with self.lock:
+            recent = [t for t in self.accepted.get(akid, []) if t > now - 1.0]
+            if len(recent) >= self.rate_limit:
+                self.accepted[akid] = recent
+                return False
+            recent.append(now)
+            self.accepted[akid] = recent
+            return True
+
+    def take_fault(self, akid):
+        with self.lock:
+            for f in self.faults:
+                if f.get("akid") and f["akid"] != akid:
+                    continue
+                if f.get("skip", 0) > 0:
+                    f["skip"] -= 1
+                    continue
+                if f.get("count", 0) > 0:
+                    f["count"] -= 1
+                    return dict(f)
+                if f.get("rate") and self.rng.random() < f["rate"]:
+                    return dict(f)
+        return None
+
+    def faulty_response(self, request, fault, payload, status, code):
+        kind = fault["kind"]
+        if kind == "throttle":
+            return self.json_response(request, ddb_error("ThrottlingException", "Rate of requests exceeds the allowed throughput.")[1], 400, "ThrottlingException")
+        if kind == "error500":
+            return self.json_response(request, {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "Internal server error"}, 500, "InternalServerError")
+        if kind == "error503":
+            return self.cors(request, Response("Service Unavailable", status=503, content_type="text/plain"))
+        if kind == "html":
+            page = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+            return self.cors(request, Response(page, status=502, content_type="text/html"))
+        if kind == "truncated":
+            text = json.dumps(payload)
+            return self.cors(request, Response(text[: max(1, len(text) // 2)], status=status, content_type="application/x-amz-json-1.0"))
+        if kind == "slow":
+            time.sleep(fault.get("delay_ms", 2000) / 1000.0)
+            return self.json_response(request, payload, status, code)
+        if kind == "drop":
+            # Headers promise a body that never fully arrives: the connection is cut mid-answer.
+            text = json.dumps(payload).encode()
+
+            def body():
+                yield text[: len(text) // 3]
+                raise ConnectionAbortedError("fault injection: connection dropped")
+            resp = Response(body(), status=status, content_type="application/x-amz-json-1.0")
+            resp.headers["Content-Length"] = str(len(text))
+            return self.cors(request, resp)
         return self.json_response(request, payload, status, code)
 
     def json_response(self, request, payload, status=200, code=None):
         resp = Response(json.dumps(payload), status=status, content_type="application/x-amz-json-1.0")
         resp.headers["x-amzn-RequestId"] = uuid.uuid4().hex.upper()
+        resp.headers["Date"] = formatdate(self.now(), usegmt=True)
         if code:
             resp.headers["x-amzn-ErrorType"] = f"{code}:"
         return self.cors(request, resp)
@@ -387,6 +483,30 @@ class Backend:
             with self.lock:
                 self.requests.clear()
             return self.json_response(request, {"cleared": True})
+        if path == "/_backend/faults" and request.method == "POST":
+            fault = json.loads(request.get_data() or b"{}")
+            with self.lock:
+                if fault.get("kind") == "clock":
+                    self.clock_offset = float(fault.get("offset_s", 0))
+                else:
+                    self.faults.append(fault)
+            return self.json_response(request, {"faults": self.faults, "clock_offset": self.clock_offset})
+        if path == "/_backend/faults/clear" and request.method == "POST":
+            with self.lock:
+                self.faults.clear()
+                self.clock_offset = 0.0
+            return self.json_response(request, {"cleared": True})
+        if path == "/_backend/config" and request.method == "POST":
+            config = json.loads(request.get_data() or b"{}")
+            if "rate_limit" in config:
+                self.rate_limit = int(config["rate_limit"])
+            return self.json_response(request, {"rate_limit": self.rate_limit})
+        if path == "/_backend/inject" and request.method == "POST":
+            rows = json.loads(request.get_data() or b"[]")
+            with self.lock:
+                self.extra.extend(rows)
+                self.cache = None
+            return self.json_response(request, {"added": len(rows)})
         return self.json_response(request, {"message": "no such control route"}, 404)
 
 
@@ -437,11 +557,20 @@ def static_app(root):
         return Response("not found", status=404)(environ, start_response)
 
     inner = SharedDataMiddleware(not_found, {"/": root}, cache=False)
+    csp_file = os.path.join(root, "csp-header.txt")
 
     def app(environ, start_response):
         if environ.get("PATH_INFO", "/").endswith("/"):
             environ["PATH_INFO"] += "index.html"
-        return inner(environ, start_response)
+        csp = open(csp_file).read().strip() if os.path.exists(csp_file) else None
+
+        def with_headers(status, headers, exc_info=None):
+            headers = list(headers)
+            if csp:
+                headers.append(("Content-Security-Policy", csp))
+            headers += [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+            return start_response(status, headers, exc_info)
+        return inner(environ, with_headers)
     return app
 
 
@@ -455,11 +584,13 @@ def main():
     p.add_argument("--seed", type=int, default=20261125)
     p.add_argument("--static", help="also serve this folder (the built app)")
     p.add_argument("--static-port", type=int, default=8080)
+    p.add_argument("--rate-limit", type=int, default=5, help="ListBackups calls per second per access key (0: off)")
     args = p.parse_args()
     import logging
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     backend = Backend(args.region, args.port, args.seed, args.backups, args.days)
+    backend.rate_limit = args.rate_limit
     server = make_server(args.host, args.port, backend, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     t0 = time.time()
