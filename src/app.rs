@@ -8,10 +8,12 @@ use leptos::task::spawn_local;
 use crate::charts::Charts;
 use crate::core::endpoint::{Endpoint, REGION_GROUPS};
 use crate::core::error::ApiError;
+use crate::core::error::ErrorKind;
 use crate::core::format::{grouped, human_size};
 use crate::core::pager::{Pager, PagerError};
 use crate::core::query::{BackupTypeFilter, Field, FieldError, Query, QueryInput};
 use crate::core::rate::RateGate;
+use crate::core::retry::{describe_offset, Attempts, Decision, RetryPolicy};
 use crate::core::sign::Credentials;
 use crate::core::urlstate::ViewState;
 use crate::core::view::{Filter, Sort, VisibleCache};
@@ -92,6 +94,12 @@ pub struct AppState {
     pub pager_generation: RwSignal<u64>,
     /// Indices of the rows that pass the filters, in display order.
     pub visible: Memo<Vec<u32>>,
+    /// Information that is not an error (a corrected clock).
+    pub notice: RwSignal<Option<String>>,
+    /// Opt-in: keep the credentials in this tab's sessionStorage.
+    pub remember: RwSignal<bool>,
+    /// Server time minus browser time, ms, learnt from a "Signature expired" answer.
+    clock_offset: StoredValue<f64>,
     generation: StoredValue<u64>,
     gate: StoredValue<RateGate>,
 }
@@ -141,6 +149,9 @@ impl AppState {
             now,
             pager_generation,
             visible,
+            notice: RwSignal::new(None),
+            remember: RwSignal::new(false),
+            clock_offset: StoredValue::new(0.0),
             generation: StoredValue::new(0),
             gate: StoredValue::new(RateGate::default()),
         }
@@ -233,6 +244,8 @@ impl AppState {
         // A new query is fetched into its own pager and shown once its first page is in,
         // so a failing new query does not wipe what is on screen.
         let mut fresh = fresh.map(Pager::new);
+        let policy = RetryPolicy::default();
+        let mut attempts = Attempts::new();
         loop {
             let next = match &fresh {
                 Some(p) => p
@@ -259,17 +272,41 @@ impl AppState {
             }
             self.set_waiting(None);
             self.gate.update_value(|g| g.record(now_ms()));
-            let result = list_backups(&conn, body).await;
+            let result = list_backups(&conn, body, self.clock_offset.get_value()).await;
             if !self.is_current(generation) {
                 return; // stopped or superseded: a late page must not land
             }
             let page = match result {
                 Ok(page) => page,
-                Err(e) => {
-                    self.error.set(Some(Banner::from(&e)));
-                    break;
-                }
+                Err(e) => match attempts.after(&policy, &e, js_sys::Math::random(), now_ms()) {
+                    // Same cursor again: the page is neither skipped nor loaded twice.
+                    Decision::Retry { after_ms, why } => {
+                        self.set_waiting(Some(&format!(
+                            "Waiting {:.1} s: {why}.",
+                            after_ms / 1000.0
+                        )));
+                        TimeoutFuture::new(after_ms.ceil() as u32).await;
+                        if !self.is_current(generation) {
+                            return;
+                        }
+                        continue;
+                    }
+                    Decision::CorrectClock { offset_ms } => {
+                        self.clock_offset.set_value(offset_ms);
+                        self.notice.set(Some(format!(
+                            "This computer's clock is {} DynamoDB's. Backup Lens now signs with the server's time; \
+                             correct the system clock to silence this note.",
+                            describe_offset(offset_ms)
+                        )));
+                        continue;
+                    }
+                    Decision::Stop => {
+                        self.stop_with(&e);
+                        break;
+                    }
+                },
             };
+            attempts = Attempts::new();
             let applied = match fresh.take() {
                 Some(mut p) => {
                     let r = p.apply(start.as_deref(), page);
@@ -294,6 +331,32 @@ impl AppState {
         if self.is_current(generation) {
             self.running.set(None);
         }
+    }
+
+    /// Shows why a run stopped and, when rows are loaded, that they are kept and how to resume.
+    fn stop_with(&self, e: &ApiError) {
+        let mut banner = Banner::from(e);
+        let (rows, more) = self.pager.with_untracked(|p| {
+            p.as_ref()
+                .map_or((0, false), |p| (p.rows().len(), p.has_more()))
+        });
+        if rows > 0 && more {
+            let what = match e.kind {
+                ErrorKind::ExpiredToken
+                | ErrorKind::UnrecognizedClient
+                | ErrorKind::InvalidSignature => "paste fresh credentials, then",
+                _ => "when the problem is fixed,",
+            };
+            let resume = format!(
+                "The {} backups already loaded are kept: {what} press Load all to continue from where it stopped.",
+                grouped(rows as u64)
+            );
+            banner.detail = Some(match banner.detail {
+                Some(d) => format!("{resume} ({d})"),
+                None => resume,
+            });
+        }
+        self.error.set(Some(banner));
     }
 
     fn set_waiting(&self, why: Option<&str>) {
@@ -371,6 +434,44 @@ impl AppState {
     }
 }
 
+const SESSION_KEY: &str = "backup-lens.credentials";
+
+/// Credentials the user chose to keep in this tab, if any.
+fn session_credentials() -> Option<(String, String, String)> {
+    let storage = window().session_storage().ok()??;
+    let text = storage.get_item(SESSION_KEY).ok()??;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let get = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Some((
+        get("AccessKeyId"),
+        get("SecretAccessKey"),
+        get("SessionToken"),
+    ))
+}
+
+/// Writes the credentials to sessionStorage, or removes them when `None`.
+fn save_session_credentials(creds: Option<&(String, String, String)>) {
+    let Some(storage) = window().session_storage().ok().flatten() else {
+        return;
+    };
+    match creds {
+        Some((a, s, t)) => {
+            let text =
+                serde_json::json!({ "AccessKeyId": a, "SecretAccessKey": s, "SessionToken": t })
+                    .to_string();
+            let _ = storage.set_item(SESSION_KEY, &text);
+        }
+        None => {
+            let _ = storage.remove_item(SESSION_KEY);
+        }
+    }
+}
+
 /// True when the page itself is served from this machine (development, demo).
 fn page_is_local() -> bool {
     window()
@@ -401,6 +502,22 @@ pub fn App() -> impl IntoView {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     });
+    // Opt-in only: credentials go to this tab's sessionStorage while "Remember" is ticked.
+    if let Some(saved) = session_credentials() {
+        state.access_key_id.set(saved.0);
+        state.secret_access_key.set(saved.1);
+        state.session_token.set(saved.2);
+        state.remember.set(true);
+    }
+    Effect::new(move |_| {
+        let remember = state.remember.get();
+        let creds = (
+            state.access_key_id.get(),
+            state.secret_access_key.get(),
+            state.session_token.get(),
+        );
+        save_session_credentials(remember.then_some(&creds));
+    });
     // Lives as long as the page; after an unmount the signal is gone and try_set does nothing.
     gloo_timers::callback::Interval::new(60_000, move || {
         state.now.try_set((now_ms() / 1000.0) as i64);
@@ -424,6 +541,21 @@ pub fn App() -> impl IntoView {
             </aside>
             <section class="results" id="results" aria-label="Backups">
                 <ErrorBanner error=state.error />
+                {move || {
+                    state
+                        .notice
+                        .get()
+                        .map(|n| {
+                            view! {
+                                <div class="notice" role="status" data-testid="notice">
+                                    <span>{n}</span>
+                                    <button class="close" aria-label="Dismiss" on:click=move |_| state.notice.set(None)>
+                                        "×"
+                                    </button>
+                                </div>
+                            }
+                        })
+                }}
                 <ResultsToolbar state=state />
                 <FilterBar state=state />
                 <Charts state=state />
@@ -508,6 +640,18 @@ pub fn ConnectionPanel(
                 secret=true
                 hint="Temporary credentials from STS or IAM Identity Center."
             />
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="remember"
+                    prop:checked=move || state.remember.get()
+                    on:change=move |ev| state.remember.set(event_target_checked(&ev))
+                />
+                "Remember for this tab"
+                <span class="hint">
+                    " (sessionStorage: survives a reload, gone when the tab closes; readable by scripts on this page)"
+                </span>
+            </label>
             <Show when=show_demo>
                 <button class="secondary" data-testid="use-demo" on:click=move |_| state.use_demo()>
                     "Use local demo"

@@ -6,9 +6,10 @@ use serde::Deserialize;
 use web_sys::{ReferrerPolicy, RequestCache, RequestCredentials};
 
 use crate::core::endpoint::Endpoint;
-use crate::core::error::ApiError;
+use crate::core::error::{ApiError, ErrorKind};
 use crate::core::response::{parse_list_backups, Page};
 use crate::core::sign::{sign_list_backups, time_from_millis, Credentials};
+use crate::core::time::parse_http_date;
 
 /// Everything needed to call ListBackups.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,14 +24,19 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// One signed ListBackups call with `body`; never panics.
-pub async fn list_backups(conn: &Connection, body: String) -> Result<Page, ApiError> {
+/// One signed ListBackups call with `body`, signed at the browser's time plus
+/// `clock_offset_ms` (the correction learnt from the server); never panics.
+pub async fn list_backups(
+    conn: &Connection,
+    body: String,
+    clock_offset_ms: f64,
+) -> Result<Page, ApiError> {
     let signed = sign_list_backups(
         &conn.endpoint,
         &conn.region,
         &conn.credentials,
         body,
-        time_from_millis(now_ms()),
+        time_from_millis(now_ms() + clock_offset_ms),
     )
     .map_err(|e| {
         ApiError::new(
@@ -57,11 +63,23 @@ pub async fn list_backups(conn: &Connection, body: String) -> Result<Page, ApiEr
         .map_err(|e| ApiError::network(&e.to_string()))?;
     let status = response.status();
     let headers = response.headers();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| ApiError::network(&format!("the answer could not be read: {e}")))?;
-    parse_list_backups(status, &|name| headers.get(name), &body)
+    let body = response.text().await.map_err(|_| {
+        ApiError::new(
+            ErrorKind::Truncated,
+            status,
+            None,
+            "the connection dropped while the answer arrived",
+        )
+    })?;
+    parse_list_backups(status, &|name| headers.get(name), &body).map_err(|mut e| {
+        // Prefer the server's Date header for the clock, where CORS lets us read it.
+        if let ErrorKind::ClockSkew { server_time } = &mut e.kind {
+            if let Some(date) = headers.get("date").and_then(|d| parse_http_date(&d)) {
+                *server_time = Some(date);
+            }
+        }
+        e
+    })
 }
 
 /// Demo credentials from the local backend (`GET /_backend/demo-credentials`).

@@ -376,11 +376,11 @@ pub fn BackupTable(
                 </thead>
                 <tbody>
                     <Show when=windowed>
-                        <tr class="pad" aria-hidden="true" style=top_pad></tr>
+                        <tr class="pad" aria-hidden="true" style:height=top_pad></tr>
                     </Show>
                     <For each=rows key=|row: &Row| row.key.clone() children=move |row: Row| view! { <BackupRow row=row /> } />
                     <Show when=windowed>
-                        <tr class="pad" aria-hidden="true" style=bottom_pad></tr>
+                        <tr class="pad" aria-hidden="true" style:height=bottom_pad></tr>
                     </Show>
                 </tbody>
             </table>

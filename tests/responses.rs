@@ -161,7 +161,8 @@ fn things_that_are_not_dynamodb_are_one_clear_error() {
         login.user_message()
     );
     let cut = parse(200, &fixture("list-backups-truncated.json")).unwrap_err();
-    assert_eq!(cut.kind, ErrorKind::NotDynamoDb);
+    assert_eq!(cut.kind, ErrorKind::Truncated);
+    assert!(cut.retryable(), "a cut connection is worth another try");
     assert!(
         cut.user_message().contains("cut off"),
         "{}",

@@ -33,6 +33,8 @@ pub enum ErrorKind {
     UnknownOperation,
     /// The answer is not a DynamoDB answer at all.
     NotDynamoDb,
+    /// A 2xx answer that stopped before its end (a dropped or cut connection).
+    Truncated,
     /// A DynamoDB error this app does not know.
     Other,
 }
@@ -156,7 +158,10 @@ impl ApiError {
     pub fn retryable(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Throttled | ErrorKind::ServerError | ErrorKind::Transient
+            ErrorKind::Throttled
+                | ErrorKind::ServerError
+                | ErrorKind::Transient
+                | ErrorKind::Truncated
         )
     }
 
@@ -192,6 +197,7 @@ impl ApiError {
                 "The endpoint does not support ListBackups: it is not DynamoDB, or a local emulator without backups.".into()
             }
             ErrorKind::NotDynamoDb => format!("The endpoint did not answer like DynamoDB: {}.", self.message),
+            ErrorKind::Truncated => "The answer was cut off before its end (the connection dropped).".into(),
             ErrorKind::Other => format!(
                 "DynamoDB refused the request ({}).",
                 self.code.as_deref().unwrap_or("unknown error")
@@ -201,7 +207,9 @@ impl ApiError {
 
     /// The server's own words, when they add something to [`Self::user_message`].
     pub fn detail(&self) -> Option<String> {
-        if self.kind == ErrorKind::NotDynamoDb || self.message.is_empty() {
+        if matches!(self.kind, ErrorKind::NotDynamoDb | ErrorKind::Truncated)
+            || self.message.is_empty()
+        {
             return None;
         }
         Some(match &self.code {

@@ -9,6 +9,7 @@ pub mod pager;
 pub mod query;
 pub mod rate;
 pub mod response;
+pub mod retry;
 pub mod sign;
 pub mod time;
 pub mod urlstate;

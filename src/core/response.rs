@@ -4,7 +4,7 @@
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorKind};
 
 /// Bodies larger than this are not a ListBackups page (a page holds at most 1 MB).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -142,14 +142,19 @@ pub fn parse_list_backups(
         ));
     }
     let value: serde_json::Value = serde_json::from_str(body).map_err(|e| {
-        let what = if looks_like_html(body) {
-            "it answered with a web page, not JSON".to_owned()
-        } else if e.is_eof() {
-            "the answer was cut off before its end".to_owned()
+        if looks_like_html(body) {
+            ApiError::not_dynamodb(status, "it answered with a web page, not JSON")
+        } else if e.is_eof() && body.trim_start().starts_with('{') {
+            // A JSON object that stops early: the connection was cut, a retry may succeed.
+            ApiError::new(
+                ErrorKind::Truncated,
+                status,
+                None,
+                "the answer was cut off before its end",
+            )
         } else {
-            "the answer is not valid JSON".to_owned()
-        };
-        ApiError::not_dynamodb(status, &what)
+            ApiError::not_dynamodb(status, "the answer is not valid JSON")
+        }
     })?;
     if !value.is_object() {
         return Err(ApiError::not_dynamodb(

@@ -58,7 +58,13 @@ impl Attempts {
 
     /// Decides what follows `error`. `random` is uniform in `[0, 1)`; `local_now_ms`
     /// is the browser's clock *without* any correction, for computing the offset.
-    pub fn after(&mut self, policy: &RetryPolicy, error: &ApiError, random: f64, local_now_ms: f64) -> Decision {
+    pub fn after(
+        &mut self,
+        policy: &RetryPolicy,
+        error: &ApiError,
+        random: f64,
+        local_now_ms: f64,
+    ) -> Decision {
         self.failures += 1;
         if let ErrorKind::ClockSkew { server_time } = error.kind {
             // One correction per page: if the corrected clock is still refused, stop.
@@ -133,7 +139,11 @@ mod tests {
             }
         }
         assert_eq!(ceilings, [250.0, 500.0, 1000.0, 2000.0, 4000.0]);
-        assert_eq!(a.after(&p, &err(ErrorKind::ServerError, 500), 0.5, 0.0), Decision::Stop, "bounded attempts");
+        assert_eq!(
+            a.after(&p, &err(ErrorKind::ServerError, 500), 0.5, 0.0),
+            Decision::Stop,
+            "bounded attempts"
+        );
         let mut a = Attempts::new();
         match a.after(&p, &err(ErrorKind::Throttled, 400), 0.0, 0.0) {
             Decision::Retry { after_ms, why } => {
@@ -172,7 +182,11 @@ mod tests {
             ErrorKind::NotDynamoDb,
             ErrorKind::UnknownOperation,
         ] {
-            assert_eq!(Attempts::new().after(&p, &err(kind.clone(), 400), 0.5, 0.0), Decision::Stop, "{kind:?}");
+            assert_eq!(
+                Attempts::new().after(&p, &err(kind.clone(), 400), 0.5, 0.0),
+                Decision::Stop,
+                "{kind:?}"
+            );
         }
     }
 
@@ -188,10 +202,22 @@ mod tests {
         );
         // Local clock 2 h ahead of the server.
         let local = 10_000_000.0 + 7_200_000.0;
-        assert_eq!(a.after(&p, &skew, 0.5, local), Decision::CorrectClock { offset_ms: -7_200_000.0 });
-        assert_eq!(a.after(&p, &skew, 0.5, local), Decision::Stop, "a second skew error stops");
+        assert_eq!(
+            a.after(&p, &skew, 0.5, local),
+            Decision::CorrectClock {
+                offset_ms: -7_200_000.0
+            }
+        );
+        assert_eq!(
+            a.after(&p, &skew, 0.5, local),
+            Decision::Stop,
+            "a second skew error stops"
+        );
         let unknown = err(ErrorKind::ClockSkew { server_time: None }, 400);
-        assert_eq!(Attempts::new().after(&p, &unknown, 0.5, 0.0), Decision::Stop);
+        assert_eq!(
+            Attempts::new().after(&p, &unknown, 0.5, 0.0),
+            Decision::Stop
+        );
         assert_eq!(describe_offset(-7_200_000.0), "2 h 0 min ahead");
         assert_eq!(describe_offset(10_800_000.0), "3 h 0 min behind");
         assert_eq!(describe_offset(90_000.0), "1 min behind");
