@@ -42,7 +42,7 @@ import time
 import uuid
 from email.utils import formatdate
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 import boto3
@@ -438,7 +438,6 @@ class Backend:
     def json_response(self, request, payload, status=200, code=None):
         resp = Response(json.dumps(payload), status=status, content_type="application/x-amz-json-1.0")
         resp.headers["x-amzn-RequestId"] = uuid.uuid4().hex.upper()
-        resp.headers["Date"] = formatdate(self.now(), usegmt=True)
         if code:
             resp.headers["x-amzn-ErrorType"] = f"{code}:"
         return self.cors(request, resp)
@@ -508,6 +507,14 @@ class Backend:
                 self.cache = None
             return self.json_response(request, {"added": len(rows)})
         return self.json_response(request, {"message": "no such control route"}, 404)
+
+
+def clocked_handler(clock):
+    """A request handler whose Date header comes from `clock` (the backend's, possibly offset)."""
+    class Handler(WSGIRequestHandler):
+        def date_time_string(self, timestamp=None):
+            return formatdate(clock() if timestamp is None else timestamp, usegmt=True)
+    return Handler
 
 
 def seed_tables(rng):
@@ -591,7 +598,7 @@ def main():
 
     backend = Backend(args.region, args.port, args.seed, args.backups, args.days)
     backend.rate_limit = args.rate_limit
-    server = make_server(args.host, args.port, backend, threaded=True)
+    server = make_server(args.host, args.port, backend, threaded=True, request_handler=clocked_handler(backend.now))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     t0 = time.time()
     backend.seed_data()

@@ -34,7 +34,7 @@ class BackendTest(unittest.TestCase):
         cls.port = free_port()
         cls.url = f"http://127.0.0.1:{cls.port}"
         cls.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "backend/server.py"), "--port", str(cls.port),
-                                     "--backups", "300"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     "--backups", "300", "--rate-limit", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while True:
             try:
@@ -198,6 +198,51 @@ class BackendTest(unittest.TestCase):
             self.assertRegex(s["TableId"], r"^[0-9a-f-]{36}$")
         self.assertGreaterEqual(len({s["TableName"] for s in full}), 8)
         self.assertEqual({s["BackupStatus"] for s in full} >= {"AVAILABLE", "DELETED"}, True)
+
+
+    def control(self, path, body):
+        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST")
+        return json.load(urllib.request.urlopen(req))
+
+    def tearDown(self):
+        self.control("/_backend/faults/clear", {})
+        self.control("/_backend/config", {"rate_limit": 0})
+
+    def test_rate_limit_throttles_the_sixth_call_in_a_second(self):
+        self.control("/_backend/config", {"rate_limit": 5})
+        time.sleep(1.05)
+        results = [self.call({"Limit": 1})[0] for _ in range(6)]
+        self.assertEqual(results[:5], [200] * 5)
+        self.assertDynamoError(self.call({"Limit": 1}), "ThrottlingException")
+        time.sleep(1.05)
+        self.assertEqual(self.call({"Limit": 1})[0], 200, "the window slides")
+
+    def test_faults_apply_to_the_next_n_matching_calls(self):
+        self.control("/_backend/faults", {"kind": "error500", "count": 2, "skip": 1})
+        statuses = [self.call({"Limit": 1})[0] for _ in range(4)]
+        self.assertEqual(statuses, [200, 500, 500, 200])
+        self.control("/_backend/faults", {"kind": "html", "count": 1})
+        status, _, body = self.call({"Limit": 1})
+        self.assertEqual(status, 502)
+        self.assertIn("<html>", body)
+        self.control("/_backend/faults", {"kind": "truncated", "count": 1})
+        status, _, body = self.call({"Limit": 1})
+        self.assertEqual(status, 200)
+        self.assertRaises(ValueError, json.loads, body)
+        self.control("/_backend/faults", {"kind": "expired", "count": 1, "akid": "ASIAOTHERKEY00000000"})
+        self.assertEqual(self.call({"Limit": 1})[0], 200, "a fault for another key does not apply")
+        self.control("/_backend/faults", {"kind": "expired", "count": 1, "akid": self.creds.access_key})
+        self.assertDynamoError(self.call({"Limit": 1}), "ExpiredTokenException")
+
+    def test_clock_offset_moves_the_signature_window_and_the_date_header(self):
+        self.control("/_backend/faults", {"kind": "clock", "offset_s": -7200})
+        result = self.call({"Limit": 1})
+        self.assertDynamoError(result, "InvalidSignatureException", "Signature not yet current")
+        status, headers, body = self.call({"Limit": 1}, date=time.time() - 7200)
+        self.assertEqual(status, 200, body)
+        from email.utils import parsedate_to_datetime
+        served = parsedate_to_datetime(headers["Date"]).timestamp()
+        self.assertAlmostEqual(served, time.time() - 7200, delta=5)
 
 
 if __name__ == "__main__":
