@@ -344,13 +344,9 @@ pub fn BackupTable(
             })
         })
     };
-    let top_pad = move || format!("height: {}px", window.get().0 as f64 * ROW_HEIGHT);
-    let bottom_pad = move || {
-        format!(
-            "height: {}px",
-            (total.get() - window.get().1) as f64 * ROW_HEIGHT
-        )
-    };
+    // Values for `style:height`: a length, not a declaration.
+    let top_pad = move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT);
+    let bottom_pad = move || format!("{}px", (total.get() - window.get().1) as f64 * ROW_HEIGHT);
     let windowed = move || total.get() > WINDOW_THRESHOLD;
     let loaded = move || {
         state
