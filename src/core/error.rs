@@ -171,7 +171,8 @@ impl ApiError {
             ErrorKind::Throttled => "DynamoDB is throttling these requests (too many calls per second). Wait a moment and load again.".into(),
             ErrorKind::ServerError => format!("DynamoDB had an internal error (HTTP {}). Try again in a moment.", self.status),
             ErrorKind::Transient if self.status == 0 => {
-                "Could not reach the endpoint: check the network, the region or endpoint, and that the endpoint allows this page (CORS).".into()
+                "Could not reach the endpoint: check the network, the region or endpoint, and that the endpoint allows this page (CORS). \
+                 A custom endpoint other than AWS's and localhost must also be added to connect-src in this page's Content-Security-Policy.".into()
             }
             ErrorKind::Transient => format!("The endpoint is temporarily unavailable (HTTP {}). Try again in a moment.", self.status),
             ErrorKind::Validation => "DynamoDB refused a parameter of the query; check the fields and try again.".into(),

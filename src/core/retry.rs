@@ -109,10 +109,13 @@ pub fn describe_offset(offset_ms: f64) -> String {
     let secs = (offset_ms / 1000.0).round() as i64;
     let ahead = secs < 0; // server behind us: our clock is ahead
     let s = secs.unsigned_abs();
-    let text = if s >= 3600 {
-        format!("{} h {} min", s / 3600, s % 3600 / 60)
+    // The server's Date has whole seconds and the answer takes time to arrive:
+    // above a minute, show the nearest minute (10,799.6 s is "3 h 0 min").
+    let minutes = (s + 30) / 60;
+    let text = if minutes >= 60 {
+        format!("{} h {} min", minutes / 60, minutes % 60)
     } else if s >= 60 {
-        format!("{} min", s / 60)
+        format!("{minutes} min")
     } else {
         format!("{s} s")
     };
@@ -220,6 +223,13 @@ mod tests {
         );
         assert_eq!(describe_offset(-7_200_000.0), "2 h 0 min ahead");
         assert_eq!(describe_offset(10_800_000.0), "3 h 0 min behind");
-        assert_eq!(describe_offset(90_000.0), "1 min behind");
+        assert_eq!(describe_offset(90_000.0), "2 min behind");
+        assert_eq!(describe_offset(80_000.0), "1 min behind");
+        // A Date header read a moment late: the nearest minute, not the floor.
+        assert_eq!(describe_offset(10_799_400.0), "3 h 0 min behind");
+        assert_eq!(describe_offset(-7_199_100.0), "2 h 0 min ahead");
+        assert_eq!(describe_offset(10_769_000.0), "2 h 59 min behind");
+        assert_eq!(describe_offset(3_570_000.0), "1 h 0 min behind");
+        assert_eq!(describe_offset(59_000.0), "59 s behind");
     }
 }
