@@ -104,6 +104,33 @@ describe('faults during "Load all" of 5,000 backups', () => {
     await lens.page.context().close();
   });
 
+  test('a 503 that outlasts every retry stops with a resumable message, and Load all resumes', async () => {
+    const { lens, creds } = await connected();
+    await clearFaults();
+    // Six attempts per page (the policy's limit): the eleventh page fails every one of them.
+    await inject({ kind: 'error503', akid: creds.AccessKeyId, skip: 10, count: 6 });
+    await backend.clearRequests();
+    await lens.click('load-all');
+    await lens.idle(120_000);
+    const message = await lens.error();
+    assert.match(message, /temporarily unavailable \(HTTP 503\)/);
+    assert.match(message, /1,000 backups already loaded are kept/);
+    assert.match(message, /press Load all to continue/);
+    assert.equal(await lens.rowCount(), 1000, 'the ten pages before the outage are kept');
+    const failed = (await backend.requests()).filter((r) => r.fault === 'error503');
+    assert.equal(failed.length, 6, 'bounded attempts');
+    assert.equal(new Set(failed.map((r) => r.start)).size, 1, 'every retry asked for the same page');
+    await backend.clearRequests();
+    await lens.click('load-all');
+    await lens.idle(120_000);
+    await clearFaults();
+    assert.equal(await lens.error(), null);
+    await assertExactlyAll(lens);
+    const first = (await backend.requests())[0];
+    assert.equal(first.start, failed[0].start, 'resumed at the page that failed');
+    await lens.page.context().close();
+  });
+
   for (const offset of [-7200, 10800]) {
     test(`a clock offset of ${offset / 3600} h is corrected and the user is told`, async () => {
       const { lens } = await connected();
