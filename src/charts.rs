@@ -357,11 +357,19 @@ fn ExpiryChart(
         };
         let rects = frame.columns(&t.days.iter().map(value).collect::<Vec<_>>(), axis_max);
         let y = Scale::new((0.0, axis_max), (frame.height - frame.bottom, frame.top));
+        let upcoming = t.days.iter().map(|d| d.count).sum::<usize>();
         let label = format!(
-            "Expiries over the next {EXPIRY_DAYS} days: {} backups, {}",
-            t.days.iter().map(|d| d.count).sum::<usize>(),
+            "Expiries over the next {EXPIRY_DAYS} days: {upcoming} backups, {}",
             human_size(t.days.iter().map(|d| d.bytes).fold(0, u64::saturating_add))
         );
+        // An empty grid alone reads as "still loading": say what it means.
+        let none_upcoming = (upcoming == 0).then(|| {
+            view! {
+                <text class="chart-empty-label" x=(frame.left + frame.width - frame.right) / 2.0 y=(frame.top + frame.height - frame.bottom) / 2.0 text-anchor="middle">
+                    {format!("No visible backup expires in the next {EXPIRY_DAYS} days")}
+                </text>
+            }
+        });
         view! {
             <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
                 {ticks
@@ -428,6 +436,7 @@ fn ExpiryChart(
                         }
                     })
                     .collect_view()}
+                {none_upcoming}
             </svg>
             <p class="chart-note" data-testid="expiry-aside">
                 {format!(

@@ -403,6 +403,8 @@ async fn charts_cope_with_zero_and_one_backup() {
     leptos::task::tick().await;
     assert!(all(&root, "[data-testid=bar]").is_empty());
     assert!(text_of(&root, "[data-testid=chart-size]").contains("No backups"));
+    assert!(text_of(&root, "[data-testid=chart-expiry]")
+        .contains("No visible backup expires in the next 35 days"));
     state.pager.set(Some(many(1, js_sys::Date::now() / 1000.0)));
     leptos::task::tick().await;
     assert_eq!(
@@ -421,6 +423,7 @@ async fn charts_cope_with_zero_and_one_backup() {
         all(&root, "[data-testid=chart-expiry] [data-testid=bar]").len(),
         1
     );
+    assert!(!text_of(&root, "[data-testid=chart-expiry]").contains("No visible backup expires"));
 }
 
 #[wasm_bindgen_test]
