@@ -94,6 +94,8 @@ pub struct AppState {
     pub pager_generation: RwSignal<u64>,
     /// Indices of the rows that pass the filters, in display order.
     pub visible: Memo<Vec<u32>>,
+    /// Changes when the visible set may have changed, not when only its order did.
+    pub visible_set: Memo<u64>,
     /// Information that is not an error (a corrected clock).
     pub notice: RwSignal<Option<String>>,
     /// Opt-in: keep the credentials in this tab's sessionStorage.
@@ -120,15 +122,20 @@ impl AppState {
         let cache = StoredValue::new(VisibleCache::default());
         let visible = Memo::new(move |_| {
             let (f, s, t, g) = (filter.get(), sort.get(), now.get(), pager_generation.get());
-            pager.with(|p| match p {
-                Some(p) => cache
-                    .try_update_value(|c| {
-                        c.get(p.rows(), (g << 32) ^ p.revision(), &f, s, t).to_vec()
-                    })
-                    .unwrap_or_default(),
-                None => Vec::new(),
+            pager.with(|p| {
+                // No pager is a row set of its own (generation MAX), so the
+                // membership changes and the charts empty too.
+                let (rows, generation) = p.as_ref().map_or((&[][..], u64::MAX), |p| {
+                    (p.rows(), (g << 32) ^ p.revision())
+                });
+                cache
+                    .try_update_value(|c| c.get(rows, generation, &f, s, t).to_vec())
+                    .unwrap_or_default()
             })
         });
+        // Reads `visible` (not only tracks it): that brings the cache up to date first.
+        let visible_set =
+            Memo::new(move |_| visible.with(|_| cache.with_value(VisibleCache::membership)));
         AppState {
             region: RwSignal::new("us-east-1".into()),
             endpoint: RwSignal::new(String::new()),
@@ -149,6 +156,7 @@ impl AppState {
             now,
             pager_generation,
             visible,
+            visible_set,
             notice: RwSignal::new(None),
             remember: RwSignal::new(false),
             clock_offset: StoredValue::new(0.0),

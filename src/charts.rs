@@ -9,6 +9,7 @@ use crate::core::chart::{
     ExpiryTimeline, Frame, Scale, SizeBin, TableStorage,
 };
 use crate::core::format::{grouped, human_size};
+use crate::core::pager::Row;
 use crate::core::time::format_minutes;
 use crate::core::view::{Filter, DAY};
 
@@ -28,32 +29,30 @@ fn on_activate(f: impl Fn() + 'static) -> impl Fn(web_sys::KeyboardEvent) + 'sta
     }
 }
 
+/// An aggregate over the visible rows that follows the visible set's membership,
+/// so a re-sort (new order, same rows) costs it nothing. Rows and indices are
+/// read untracked: any change to them changes the membership too.
+fn over_visible<T>(state: AppState, f: impl Fn(&[Row], &[u32]) -> T) -> T {
+    // Read, not only tracked: memos are lazy, and one never read has not yet
+    // subscribed to its own sources, so it would never change.
+    let _membership = state.visible_set.get();
+    state.pager.with_untracked(|p| {
+        let rows = p.as_ref().map(|p| p.rows()).unwrap_or(&[]);
+        state.visible.with_untracked(|v| f(rows, v))
+    })
+}
+
 /// Both charts, following the current filters.
 #[component]
 pub fn Charts(
     /// The page state.
     state: AppState,
 ) -> impl IntoView {
-    let storage = Memo::new(move |_| {
-        state.pager.with(|p| {
-            let rows = p.as_ref().map(|p| p.rows()).unwrap_or(&[]);
-            state.visible.with(|v| storage_by_table(rows, v))
-        })
-    });
-    let histogram = Memo::new(move |_| {
-        state.pager.with(|p| {
-            let rows = p.as_ref().map(|p| p.rows()).unwrap_or(&[]);
-            state.visible.with(|v| size_histogram(rows, v))
-        })
-    });
+    let storage = Memo::new(move |_| over_visible(state, storage_by_table));
+    let histogram = Memo::new(move |_| over_visible(state, size_histogram));
     let expiry = Memo::new(move |_| {
         let now = state.now.get();
-        state.pager.with(|p| {
-            let rows = p.as_ref().map(|p| p.rows()).unwrap_or(&[]);
-            state
-                .visible
-                .with(|v| expiry_timeline(rows, v, now, EXPIRY_DAYS))
-        })
+        over_visible(state, |rows, v| expiry_timeline(rows, v, now, EXPIRY_DAYS))
     });
     view! {
         <div class="charts">

@@ -272,18 +272,45 @@ impl Sort {
         }
     }
 
-    /// Sorts `indices` in place, stably; rows missing the value go last either way.
+    /// Sorts `indices` in place; rows missing the value go last either way, and
+    /// equal keys keep arrival order (ascending row index) whatever order
+    /// `indices` came in, so re-sorting a sorted list equals sorting afresh.
     pub fn apply(self, rows: &[Row], indices: &mut [u32]) {
         let get = |i: u32| &rows[i as usize].summary;
         let desc = self.direction == Direction::Descending;
         let order = |o: Ordering| if desc { o.reverse() } else { o };
+        // Numbers: one pass builds (missing, key, index), then an unstable sort of
+        // plain integers; the index in the tuple is the tie-break that makes it stable.
+        let numeric: Option<fn(&BackupSummary) -> Option<u64>> = match self.column {
+            Column::Created => Some(|s| s.backup_creation_date_time.map(f64_order_key)),
+            Column::Expiry => Some(|s| s.backup_expiry_date_time.map(f64_order_key)),
+            Column::Size => Some(|s| s.backup_size_bytes),
+            _ => None,
+        };
+        if let Some(key) = numeric {
+            let mut keyed: Vec<(bool, u64, u32)> = indices
+                .iter()
+                .map(|&i| {
+                    let k = key(get(i));
+                    (k.is_none(), k.map_or(0, |k| if desc { !k } else { k }), i)
+                })
+                .collect();
+            keyed.sort_unstable();
+            for (slot, (_, _, i)) in indices.iter_mut().zip(keyed) {
+                *slot = i;
+            }
+            return;
+        }
         macro_rules! by {
             ($key:expr, $cmp:expr) => {
-                indices.sort_by(|&a, &b| match ($key(get(a)), $key(get(b))) {
-                    (Some(x), Some(y)) => order($cmp(x, y)),
-                    (Some(_), None) => Ordering::Less,
-                    (None, Some(_)) => Ordering::Greater,
-                    (None, None) => Ordering::Equal,
+                indices.sort_unstable_by(|&a, &b| {
+                    match ($key(get(a)), $key(get(b))) {
+                        (Some(x), Some(y)) => order($cmp(x, y)),
+                        (Some(_), None) => Ordering::Less,
+                        (None, Some(_)) => Ordering::Greater,
+                        (None, None) => Ordering::Equal,
+                    }
+                    .then(a.cmp(&b))
                 })
             };
         }
@@ -308,29 +335,28 @@ impl Sort {
         fn backup_arn(s: &BackupSummary) -> Option<&str> {
             s.backup_arn.as_deref()
         }
-        fn created(s: &BackupSummary) -> Option<f64> {
-            s.backup_creation_date_time
-        }
-        fn expiry(s: &BackupSummary) -> Option<f64> {
-            s.backup_expiry_date_time
-        }
-        fn size(s: &BackupSummary) -> Option<u64> {
-            s.backup_size_bytes
-        }
         let text = |x: &str, y: &str| cmp_text(x, y);
-        let num = |x: f64, y: f64| x.total_cmp(&y);
         match self.column {
             Column::Name => by!(name, text),
             Column::Table => by!(table, text),
             Column::Status => by!(status, text),
             Column::Type => by!(kind, text),
-            Column::Created => by!(created, num),
-            Column::Expiry => by!(expiry, num),
-            Column::Size => by!(size, |x: u64, y: u64| x.cmp(&y)),
             Column::TableId => by!(table_id, text),
             Column::TableArn => by!(table_arn, text),
             Column::BackupArn => by!(backup_arn, text),
+            // Sorted above by their integer keys.
+            Column::Created | Column::Expiry | Column::Size => {}
         }
+    }
+}
+
+/// An integer that orders like `f64::total_cmp` (the same bit trick, unsigned).
+fn f64_order_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
     }
 }
 
@@ -367,6 +393,8 @@ pub struct VisibleCache {
     rows_generation: u64,
     indices: Vec<u32>,
     valid: bool,
+    /// Changes whenever the set of visible rows may have changed; a re-sort keeps it.
+    membership: u64,
 }
 
 impl VisibleCache {
@@ -392,6 +420,14 @@ impl VisibleCache {
                 self.indices = filter.apply(rows, self.indices.iter().copied(), now);
                 self.filter = filter.clone();
             }
+        } else if same_rows && rows.len() == self.rows_seen && *filter == self.filter {
+            // Only the order changed: re-sort what is visible, no filtering.
+            match sort {
+                Some(s) => s.apply(rows, &mut self.indices),
+                None => self.indices.sort_unstable(), // arrival order
+            }
+            self.sort = sort;
+            return &self.indices;
         } else if same_rows
             && rows.len() > self.rows_seen
             && sort.is_none()
@@ -409,7 +445,14 @@ impl VisibleCache {
         self.rows_generation = rows_generation;
         self.now_day = now_day;
         self.valid = true;
+        self.membership = self.membership.wrapping_add(1);
         &self.indices
+    }
+
+    /// A number that changes whenever the visible set may have changed, and not
+    /// when only its order did: aggregates (charts) need no recount on a re-sort.
+    pub fn membership(&self) -> u64 {
+        self.membership
     }
 }
 
