@@ -46,6 +46,17 @@ async function assertExactlyAll(lens) {
   assert.deepEqual([...shown].sort(), all);
 }
 
+/** Presses "Load all" after a stop; it must finish with exactly the backend's set. Returns its first request. */
+async function resumeToTheEnd(lens) {
+  await backend.clearRequests();
+  await lens.click('load-all');
+  await lens.idle(120_000);
+  await clearFaults();
+  assert.equal(await lens.error(), null);
+  await assertExactlyAll(lens);
+  return (await backend.requests())[0];
+}
+
 describe('faults during "Load all" of 5,000 backups', () => {
   const kinds = [
     ['throttle', { count: 4, skip: 5 }],
@@ -93,13 +104,7 @@ describe('faults during "Load all" of 5,000 backups', () => {
     await lens.id('access-key-id').fill(fresh.AccessKeyId);
     await lens.id('secret-access-key').fill(fresh.SecretAccessKey);
     await lens.id('session-token').fill(fresh.SessionToken);
-    await backend.clearRequests();
-    await lens.click('load-all');
-    await lens.idle(120_000);
-    await clearFaults();
-    assert.equal(await lens.error(), null);
-    await assertExactlyAll(lens);
-    const first = (await backend.requests())[0];
+    const first = await resumeToTheEnd(lens);
     assert.ok(first.start, 'resumed from the cursor, not from the first page');
     await lens.page.context().close();
   });
@@ -120,13 +125,7 @@ describe('faults during "Load all" of 5,000 backups', () => {
     const failed = (await backend.requests()).filter((r) => r.fault === 'error503');
     assert.equal(failed.length, 6, 'bounded attempts');
     assert.equal(new Set(failed.map((r) => r.start)).size, 1, 'every retry asked for the same page');
-    await backend.clearRequests();
-    await lens.click('load-all');
-    await lens.idle(120_000);
-    await clearFaults();
-    assert.equal(await lens.error(), null);
-    await assertExactlyAll(lens);
-    const first = (await backend.requests())[0];
+    const first = await resumeToTheEnd(lens);
     assert.equal(first.start, failed[0].start, 'resumed at the page that failed');
     await lens.page.context().close();
   });
