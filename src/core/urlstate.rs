@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::query::QueryInput;
+use super::query::{BackupTypeFilter, QueryInput};
 use super::view::{Column, Direction, Filter, Sort};
 
 /// Everything a bookmark restores.
@@ -143,7 +143,12 @@ impl ViewState {
                 "region" => v.region = val,
                 "endpoint" => v.endpoint = val,
                 "table" => v.query.table = val,
-                "type" => v.query.backup_type = val,
+                // Only a value the select offers; anything else keeps USER.
+                "type" => {
+                    if let Some(t) = BackupTypeFilter::parse(&val) {
+                        v.query.backup_type = t.as_str().to_owned();
+                    }
+                }
                 "from" => v.query.from = val,
                 "to" => v.query.to = val,
                 "size" => v.query.page_size = val,
@@ -223,5 +228,15 @@ mod tests {
         assert_eq!(junk.filter.size_min, None);
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%4"), "%4");
+        // Found by the query_validation fuzz target: "type=" gave an empty select.
+        for t in ["type=", "type=user", "type=%3Cimg%3E"] {
+            let v = ViewState::from_query(t);
+            assert_eq!(v.query.backup_type, "USER", "{t}");
+            assert_eq!(ViewState::from_query(&v.to_query()), v, "{t} round-trips");
+        }
+        assert_eq!(
+            ViewState::from_query("type=SYSTEM").query.backup_type,
+            "SYSTEM"
+        );
     }
 }
