@@ -281,13 +281,7 @@ impl Sort {
         let order = |o: Ordering| if desc { o.reverse() } else { o };
         // Numbers: one pass builds (missing, key, index), then an unstable sort of
         // plain integers; the index in the tuple is the tie-break that makes it stable.
-        let numeric: Option<fn(&BackupSummary) -> Option<u64>> = match self.column {
-            Column::Created => Some(|s| s.backup_creation_date_time.map(f64_order_key)),
-            Column::Expiry => Some(|s| s.backup_expiry_date_time.map(f64_order_key)),
-            Column::Size => Some(|s| s.backup_size_bytes),
-            _ => None,
-        };
-        if let Some(key) = numeric {
+        let mut by_int = |key: fn(&BackupSummary) -> Option<u64>| {
             let mut keyed: Vec<(bool, u64, u32)> = indices
                 .iter()
                 .map(|&i| {
@@ -299,8 +293,7 @@ impl Sort {
             for (slot, (_, _, i)) in indices.iter_mut().zip(keyed) {
                 *slot = i;
             }
-            return;
-        }
+        };
         macro_rules! by {
             ($key:expr, $cmp:expr) => {
                 indices.sort_unstable_by(|&a, &b| {
@@ -344,8 +337,9 @@ impl Sort {
             Column::TableId => by!(table_id, text),
             Column::TableArn => by!(table_arn, text),
             Column::BackupArn => by!(backup_arn, text),
-            // Sorted above by their integer keys.
-            Column::Created | Column::Expiry | Column::Size => {}
+            Column::Created => by_int(|s| s.backup_creation_date_time.map(f64_order_key)),
+            Column::Expiry => by_int(|s| s.backup_expiry_date_time.map(f64_order_key)),
+            Column::Size => by_int(|s| s.backup_size_bytes),
         }
     }
 }
