@@ -21,6 +21,21 @@ Control routes under /_backend/ (not part of DynamoDB):
   POST /_backend/config             {"rate_limit": N} calls per second per access key (0: off)
   POST /_backend/inject             add raw BackupSummaries (hostile names for XSS tests)
 
+They answer the app itself and local tools, never another web page or a
+DNS-rebound name (so no page you visit can read the credentials or the request
+log, or inject faults):
+  - the Host header must be loopback with this port (127.0.0.1, localhost or
+    [::1]), else 403;
+  - an Origin header, when present, must be an app origin, else 403: the
+    static server's own (--static-port P: http://127.0.0.1:P, http://localhost:P)
+    or one given with --app-origin (repeatable, e.g. trunk serve's). Only that
+    exact origin is echoed in Access-Control-Allow-Origin, with Vary: Origin.
+    No Origin at all (curl, Node's fetch, urllib) is fine;
+  - a POST must say Content-Type: application/json, else 415, so no cross-site
+    form or text/plain "simple" request can reach them.
+The DynamoDB route (signed POST / and its preflight) answers CORS to any
+origin, as AWS does: the signature is what protects it.
+
 Faults: {"kind": K, "count": N, "rate": R, "skip": S, "akid": A, "delay_ms": D, "offset_s": O}
   kind: throttle | error500 | error503 | truncated | drop | slow | html | expired | clock
   Applies to the next `count` matching ListBackups calls (after skipping `skip`),
@@ -79,6 +94,7 @@ ALLOWED_HEADERS = [
     "x-amz-user-agent",
 ]
 EXPOSED_HEADERS = "x-amzn-RequestId, x-amzn-ErrorType, x-amz-crc32, Date"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_PAGE_BYTES = 1_000_000
 DAY = 86_400
 
@@ -108,9 +124,11 @@ def parse_amz(s):
 
 
 class Backend:
-    def __init__(self, region, port, seed, count, days):
+    def __init__(self, region, port, seed, count, days, app_origins=()):
         self.region = region
         self.port = port
+        self.app_origins = set(app_origins)  # origins that may use /_backend/ from a browser
+        self.control_hosts = {f"{h}:{port}" for h in LOOPBACK_HOSTS} | (set(LOOPBACK_HOSTS) if port == 80 else set())
         self.lock = threading.Lock()
         self.requests = []
         self.meta = {}  # BackupArn -> fields moto does not model
@@ -466,6 +484,8 @@ class Backend:
     def __call__(self, environ, start_response):
         request = Request(environ)
         path = request.path
+        if path.startswith("/_backend/"):
+            return self.control(request, path)(environ, start_response)
         if request.method == "OPTIONS":
             resp = Response(status=200)
             asked = [h.strip().lower() for h in request.headers.get("Access-Control-Request-Headers", "").split(",") if h.strip()]
@@ -473,8 +493,6 @@ class Backend:
             resp.headers["Access-Control-Allow-Headers"] = ", ".join(h for h in asked if h in ALLOWED_HEADERS) or ", ".join(ALLOWED_HEADERS)
             resp.headers["Access-Control-Max-Age"] = "600"
             return self.cors(request, resp)(environ, start_response)
-        if path.startswith("/_backend/"):
-            return self.control(request, path)(environ, start_response)
         if request.method == "POST" and path == "/" and request.headers.get("X-Amz-Target", "") == LIST_BACKUPS and self.ready:
             return self.handle_dynamodb(request, environ)(environ, start_response)
         if request.method == "POST" and path == "/":
@@ -483,20 +501,50 @@ class Backend:
         return self.json_response(request, {"__type": "com.amazon.coral.service#UnknownOperationException"}, 404,
                                   "UnknownOperationException")(environ, start_response)
 
+    def control_refusal(self, request):
+        """Why a control request is refused, as (status, message); None when it may proceed."""
+        if request.headers.get("Host", "").lower() not in self.control_hosts:
+            return 403, "control routes answer only a loopback Host (127.0.0.1, localhost, [::1]) on this port"
+        origin = request.headers.get("Origin")
+        if origin is not None and origin not in self.app_origins:
+            return 403, "this origin may not use the control routes (see --app-origin)"
+        if request.method == "POST" and request.mimetype != "application/json":
+            return 415, "control routes take Content-Type: application/json"
+        return None
+
+    def reply(self, request, payload, status=200, cors=True):
+        """A control route's answer: CORS for an app origin only, and never on a refusal."""
+        resp = Response(json.dumps(payload), status=status, content_type="application/json")
+        origin = request.headers.get("Origin")
+        if cors and origin in self.app_origins:
+            resp.headers["Access-Control-Allow-Origin"] = origin
+        resp.headers["Vary"] = "Origin"
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        return resp
+
     def control(self, request, path):
+        refusal = self.control_refusal(request)
+        if refusal:
+            return self.reply(request, {"message": refusal[1]}, refusal[0], cors=False)
+        if request.method == "OPTIONS":
+            resp = self.reply(request, {})
+            resp.headers["Access-Control-Allow-Methods"] = "GET, POST"
+            resp.headers["Access-Control-Allow-Headers"] = "content-type"
+            resp.headers["Access-Control-Max-Age"] = "600"
+            return resp
         if path == "/_backend/health":
-            return self.json_response(request, {"ready": self.ready, "region": self.region})
+            return self.reply(request, {"ready": self.ready, "region": self.region})
         if path == "/_backend/demo-credentials":
-            return self.json_response(request, self.demo_credentials())
+            return self.reply(request, self.demo_credentials())
         if path == "/_backend/backups":
-            return self.json_response(request, {"BackupSummaries": self.summaries()})
+            return self.reply(request, {"BackupSummaries": self.summaries()})
         if path == "/_backend/requests" and request.method == "GET":
             with self.lock:
-                return self.json_response(request, {"requests": list(self.requests)})
+                return self.reply(request, {"requests": list(self.requests)})
         if path == "/_backend/requests/clear" and request.method == "POST":
             with self.lock:
                 self.requests.clear()
-            return self.json_response(request, {"cleared": True})
+            return self.reply(request, {"cleared": True})
         if path == "/_backend/faults" and request.method == "POST":
             fault = json.loads(request.get_data() or b"{}")
             with self.lock:
@@ -504,24 +552,24 @@ class Backend:
                     self.clock_offset = float(fault.get("offset_s", 0))
                 else:
                     self.faults.append(fault)
-            return self.json_response(request, {"faults": self.faults, "clock_offset": self.clock_offset})
+            return self.reply(request, {"faults": self.faults, "clock_offset": self.clock_offset})
         if path == "/_backend/faults/clear" and request.method == "POST":
             with self.lock:
                 self.faults.clear()
                 self.clock_offset = 0.0
-            return self.json_response(request, {"cleared": True})
+            return self.reply(request, {"cleared": True})
         if path == "/_backend/config" and request.method == "POST":
             config = json.loads(request.get_data() or b"{}")
             if "rate_limit" in config:
                 self.rate_limit = int(config["rate_limit"])
-            return self.json_response(request, {"rate_limit": self.rate_limit})
+            return self.reply(request, {"rate_limit": self.rate_limit})
         if path == "/_backend/inject" and request.method == "POST":
             rows = json.loads(request.get_data() or b"[]")
             with self.lock:
                 self.extra.extend(rows)
                 self.cache = None
-            return self.json_response(request, {"added": len(rows)})
-        return self.json_response(request, {"message": "no such control route"}, 404)
+            return self.reply(request, {"added": len(rows)})
+        return self.reply(request, {"message": "no such control route"}, 404)
 
 
 def clocked_handler(clock):
@@ -596,6 +644,14 @@ def static_app(root):
     return app
 
 
+def origin(text):
+    """An --app-origin value, as a browser serialises it in the Origin header."""
+    o = text.strip().rstrip("/").lower()
+    if not re.fullmatch(r"https?://[^/?#\s]+", o):
+        raise argparse.ArgumentTypeError(f"not an origin (scheme://host[:port]): {text!r}")
+    return o
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1")
@@ -606,12 +662,18 @@ def main():
     p.add_argument("--seed", type=int, default=20261125)
     p.add_argument("--static", help="also serve this folder (the built app)")
     p.add_argument("--static-port", type=int, default=8080)
+    p.add_argument("--app-origin", action="append", default=[], type=origin, metavar="ORIGIN",
+                   help="a browser origin allowed to use /_backend/, e.g. http://127.0.0.1:8080 (repeatable; "
+                        "--static's own origins are always allowed)")
     p.add_argument("--rate-limit", type=int, default=5, help="ListBackups calls per second per access key (0: off)")
     args = p.parse_args()
     import logging
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    backend = Backend(args.region, args.port, args.seed, args.backups, args.days)
+    app_origins = list(args.app_origin)
+    if args.static:
+        app_origins += [f"http://127.0.0.1:{args.static_port}", f"http://localhost:{args.static_port}"]
+    backend = Backend(args.region, args.port, args.seed, args.backups, args.days, app_origins)
     backend.rate_limit = args.rate_limit
     server = make_server(args.host, args.port, backend, threaded=True, request_handler=clocked_handler(backend.now))
     threading.Thread(target=server.serve_forever, daemon=True).start()

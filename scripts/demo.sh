@@ -15,7 +15,9 @@ APP_PORT="${APP_PORT:-8080}"
 cd "$ROOT"
 
 if [ "${1:-}" = "--dev" ]; then
-  python3 backend/server.py --port "$BACKEND_PORT" &
+  # trunk serve is another origin than the backend's: let it use the control routes.
+  python3 backend/server.py --port "$BACKEND_PORT" \
+    --app-origin "http://127.0.0.1:$APP_PORT" --app-origin "http://localhost:$APP_PORT" &
   backend=$!
   trap 'kill $backend 2>/dev/null' EXIT
   step "app: http://127.0.0.1:$APP_PORT/  (backend http://127.0.0.1:$BACKEND_PORT, click \"Use local demo\")"

@@ -28,13 +28,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-class BackendTest(unittest.TestCase):
+class BackendProcess:
+    """Starts backend/server.py for a TestCase class; signs and sends requests to it."""
+    ARGS = []  # extra command-line arguments
+
     @classmethod
     def setUpClass(cls):
         cls.port = free_port()
         cls.url = f"http://127.0.0.1:{cls.port}"
         cls.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "backend/server.py"), "--port", str(cls.port),
-                                     "--backups", "300", "--rate-limit", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     "--backups", "300", "--rate-limit", "0", *cls.ARGS],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while True:
             try:
@@ -97,6 +101,14 @@ class BackendTest(unittest.TestCase):
         self.assertIn(text, payload["message"])
         self.assertTrue(headers.get("x-amzn-ErrorType", "").startswith(code))
 
+    def control(self, path, body):
+        """POSTs a control route as the tests and tools do: JSON, no Origin."""
+        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        return json.load(urllib.request.urlopen(req))
+
+
+class BackendTest(BackendProcess, unittest.TestCase):
     def test_valid_request_lists_backups(self):
         status, headers, body = self.call({"Limit": 7, "BackupType": "ALL"})
         self.assertEqual(status, 200, body)
@@ -180,7 +192,7 @@ class BackendTest(unittest.TestCase):
         self.assertTrue({"authorization", "x-amz-security-token", "x-amz-target"} <= allowed)
 
     def test_requests_are_recorded_with_their_time(self):
-        urllib.request.urlopen(urllib.request.Request(self.url + "/_backend/requests/clear", method="POST"))
+        self.control("/_backend/requests/clear", {})
         before = time.time()
         self.call({"Limit": 3})
         log = json.load(urllib.request.urlopen(self.url + "/_backend/requests"))["requests"]
@@ -198,11 +210,6 @@ class BackendTest(unittest.TestCase):
             self.assertRegex(s["TableId"], r"^[0-9a-f-]{36}$")
         self.assertGreaterEqual(len({s["TableName"] for s in full}), 8)
         self.assertEqual({s["BackupStatus"] for s in full} >= {"AVAILABLE", "DELETED"}, True)
-
-
-    def control(self, path, body):
-        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST")
-        return json.load(urllib.request.urlopen(req))
 
     def tearDown(self):
         self.control("/_backend/faults/clear", {})

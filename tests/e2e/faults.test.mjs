@@ -13,7 +13,7 @@ let backend;
 let browser;
 let all;
 
-const post = (path, body) => fetch(backend.url + path, { method: 'POST', body: JSON.stringify(body ?? {}) }).then((r) => r.json());
+const post = (path, body) => backend.post(path, body);
 const inject = (fault) => post('/_backend/faults', fault);
 const clearFaults = () => post('/_backend/faults/clear');
 

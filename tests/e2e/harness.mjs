@@ -51,16 +51,22 @@ export async function startBackend({ backups = 1600, args = [] } = {}) {
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 200));
   }
+  // Control routes take JSON only, and answer no Origin but the app's (Node's fetch sends none).
   const get = async (p) => (await fetch(url + p)).json();
+  const post = async (p, body) => (await fetch(url + p, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}),
+  })).json();
   return {
     url,
     appUrl: `http://127.0.0.1:${staticPort}/`,
     log: () => log,
+    /** POSTs a control route (/_backend/...) with a JSON body; resolves to its JSON answer. */
+    post,
     /** The backend's full backup set. */
     backups: async () => (await get('/_backend/backups')).BackupSummaries,
     /** Every ListBackups request the backend saw, with its arrival time (epoch seconds). */
     requests: async () => (await get('/_backend/requests')).requests.filter((r) => r.target === 'DynamoDB_20120810.ListBackups'),
-    clearRequests: async () => fetch(`${url}/_backend/requests/clear`, { method: 'POST' }),
+    clearRequests: async () => post('/_backend/requests/clear'),
     credentials: async () => get('/_backend/demo-credentials'),
     stop: () => new Promise((resolve) => { proc.once('exit', resolve); proc.kill('SIGTERM'); }),
   };
