@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod endpoint;
+pub mod engine;
 pub mod error;
 pub mod export;
 pub mod format;

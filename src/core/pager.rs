@@ -22,7 +22,10 @@ pub enum Cursor {
 /// A loaded backup and the key the table uses for it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
-    /// The BackupArn, or a made-up key for a summary without one.
+    /// The listing source it came from (`SourceId.0` of the engine; 0 from a [`Pager`]).
+    /// A backup is identified by `(source, key)`: two sources may list the same ARN.
+    pub source: u32,
+    /// The BackupArn, or a made-up key for a summary without one (unique within its source).
     pub key: String,
     pub summary: BackupSummary,
     /// Lower-case name, table, table ARN and backup ARN, for the search box.
@@ -30,9 +33,16 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row of source 0.
     pub fn new(key: String, summary: BackupSummary) -> Row {
+        Row::from_source(0, key, summary)
+    }
+
+    /// A row loaded by listing source `source`.
+    pub fn from_source(source: u32, key: String, summary: BackupSummary) -> Row {
         let search = haystack(&summary);
         Row {
+            source,
             key,
             summary,
             search,
