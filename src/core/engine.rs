@@ -375,7 +375,10 @@ impl Listing {
     }
 
     fn in_flight(&self) -> usize {
-        self.sources.iter().filter(|s| s.in_flight.is_some()).count()
+        self.sources
+            .iter()
+            .filter(|s| s.in_flight.is_some())
+            .count()
     }
 
     /// Continues with `specs` (which match): fresh credentials and labels in place.
@@ -389,6 +392,18 @@ impl Listing {
 
     fn halt(&mut self, aborts: &mut VecDeque<RequestId>) {
         aborts.extend(self.sources.iter_mut().filter_map(Source::halt));
+    }
+
+    /// Takes in the recent call starts of `dropped`'s sources at the same
+    /// places: the server still counts them when this listing goes on.
+    fn absorb_paces(&mut self, dropped: &Listing) {
+        for s in &mut self.sources {
+            let same = dropped
+                .sources
+                .iter()
+                .filter(|d| d.spec.target.same_place(&s.spec.target));
+            s.pace = Pace::merged(std::iter::once(&s.pace).chain(same.map(|d| &d.pace)));
+        }
     }
 
     /// Adds a page's summaries to the rows of source `i`; returns how many rows changed in place.
@@ -410,7 +425,8 @@ impl Listing {
                     let row = &mut self.rows[at];
                     if row.summary != summary {
                         let old = row.summary.backup_size_bytes.unwrap_or(0);
-                        src.status.bytes = src.status.bytes.saturating_sub(old).saturating_add(size);
+                        src.status.bytes =
+                            src.status.bytes.saturating_sub(old).saturating_add(size);
                         *row = Row::from_source(src.id.0, key, summary);
                         changed = changed.saturating_add(1);
                     }
@@ -513,6 +529,7 @@ impl Engine {
                 current.resume(sources, goal);
                 if let Some(mut pending) = self.pending.take() {
                     pending.halt(&mut self.aborts);
+                    current.absorb_paces(&pending);
                 }
                 return;
             }
@@ -556,11 +573,11 @@ impl Engine {
     /// shown rows and every cursor stay, so a later [`Self::request`] with the
     /// same sources resumes. A pending listing (no page yet) is dropped.
     pub fn stop(&mut self) {
-        if let Some(mut pending) = self.pending.take() {
-            pending.halt(&mut self.aborts);
-        }
         if let Some(current) = self.current.as_mut() {
             current.halt(&mut self.aborts);
+        }
+        if let Some(pending) = self.pending.take() {
+            self.drop_pending(pending);
         }
     }
 
@@ -605,7 +622,9 @@ impl Engine {
             })
         });
         if let Some(i) = late {
-            let id = self.listing_mut(slot).and_then(|l| l.sources[i].in_flight.take());
+            let id = self
+                .listing_mut(slot)
+                .and_then(|l| l.sources[i].in_flight.take());
             let error = ApiError::network(&format!(
                 "no answer within {} s",
                 self.config.timeout_ms / 1000.0
@@ -985,7 +1004,9 @@ impl Engine {
                         _ => None,
                     })
                     .collect();
-                self.pending = None;
+                if let Some(pending) = self.pending.take() {
+                    self.drop_pending(pending);
+                }
                 if let Some((_, error)) = errors.first() {
                     self.events.push(Event::PendingFailed {
                         error: error.clone(),
@@ -993,6 +1014,15 @@ impl Engine {
                     });
                 }
             }
+        }
+    }
+
+    /// Ends a pending listing that never showed a page: its requests are
+    /// aborted, and the shown listing inherits its recent call starts.
+    fn drop_pending(&mut self, mut pending: Listing) {
+        pending.halt(&mut self.aborts);
+        if let Some(current) = self.current.as_mut() {
+            current.absorb_paces(&pending);
         }
     }
 
@@ -1028,4 +1058,613 @@ fn splitmix(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::ErrorKind;
+
+    const WALL: f64 = 1_767_225_600_000.0;
+
+    fn target(host: &str, region: &str, key: &str) -> Target {
+        Target {
+            endpoint: Endpoint::parse(&format!("http://{host}")).unwrap(),
+            region: region.into(),
+            credentials: Credentials {
+                access_key_id: key.into(),
+                secret_access_key: "secret".into(),
+                session_token: None,
+            },
+        }
+    }
+
+    fn spec(host: &str, key: &str, table: Option<&str>) -> SourceSpec {
+        SourceSpec {
+            target: target(host, "us-east-1", key),
+            query: Query {
+                table: table.map(Into::into),
+                ..Query::default()
+            },
+            label: format!("{host} {key}"),
+        }
+    }
+
+    fn arn(n: u32) -> String {
+        format!("arn:aws:dynamodb:us-east-1:123456789012:table/t/backup/{n:020}")
+    }
+
+    fn page(arns: &[u32], next: Option<u32>) -> Outcome {
+        Outcome::Page(Page {
+            backup_summaries: arns
+                .iter()
+                .map(|&n| BackupSummary {
+                    backup_arn: Some(arn(n)),
+                    backup_size_bytes: Some(u64::from(n)),
+                    ..Default::default()
+                })
+                .collect(),
+            next_start: next.map(arn),
+        })
+    }
+
+    /// The next send (after any aborts).
+    fn send(e: &mut Engine, mono: f64) -> Send {
+        loop {
+            match e.poll(mono, WALL) {
+                Action::Send(s) => return s,
+                Action::Abort(_) => {}
+                a => panic!("expected a send, got {a:?}"),
+            }
+        }
+    }
+
+    fn start_of(s: &Send) -> Option<String> {
+        let v: serde_json::Value = serde_json::from_str(&s.body).unwrap();
+        v.get("ExclusiveStartBackupArn")
+            .and_then(|a| a.as_str())
+            .map(Into::into)
+    }
+
+    fn state(e: &Engine, s: SourceId) -> SourceState {
+        e.source(s).unwrap().state.clone()
+    }
+
+    #[test]
+    fn same_place_ignores_credentials_only() {
+        let a = target("localhost:8000", "us-east-1", "AKIDAAAAAAAAAAAAAAAA");
+        let b = target("localhost:8000", "us-east-1", "AKIDBBBBBBBBBBBBBBBB");
+        assert!(a.same_place(&b));
+        assert!(!a.same_place(&target("localhost:8001", "us-east-1", "x")));
+        assert!(!a.same_place(&target("localhost:8000", "eu-west-1", "x")));
+    }
+
+    #[test]
+    fn pace_merge_keeps_the_latest_starts() {
+        let mut a = Pace::default();
+        let mut b = Pace::default();
+        for t in [0.0, 10.0, 20.0] {
+            a.record(t);
+        }
+        for t in [5.0, 15.0, 25.0] {
+            b.record(t);
+        }
+        let m = Pace::merged([&a, &b].into_iter());
+        assert_eq!(m.starts, [5.0, 10.0, 15.0, 20.0, 25.0]);
+        assert_eq!(m.wait_ms(30.0), 5.0 + 1100.0 - 30.0);
+        assert_eq!(Pace::merged(std::iter::empty()).wait_ms(0.0), 0.0);
+    }
+
+    #[test]
+    fn one_source_pages_through_to_the_end() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        assert!(e.is_pending() && e.busy());
+        let s1 = send(&mut e, 0.0);
+        assert_eq!(start_of(&s1), None);
+        assert_eq!(s1.sign_at_ms, WALL);
+        assert_eq!(s1.deadline_ms, 30_000.0);
+        assert_eq!(e.poll(0.0, WALL), Action::WakeAt(30_000.0));
+        e.handle(s1.id, page(&[1, 2], Some(2)), 50.0, WALL, 0.5);
+        assert!(!e.is_pending());
+        assert_eq!(e.take_events(), [Event::Replaced]);
+        assert_eq!(e.generation(), 1);
+        let s2 = send(&mut e, 50.0);
+        assert_eq!(start_of(&s2), Some(arn(2)));
+        e.handle(s2.id, page(&[3], None), 90.0, WALL, 0.5);
+        assert_eq!(e.poll(90.0, WALL), Action::Idle);
+        assert_eq!(e.rows().len(), 3);
+        assert_eq!(e.pages(), 2);
+        assert!(!e.has_more() && !e.busy());
+        let (id, st) = e.sources().next().unwrap();
+        assert_eq!(st.state, SourceState::Done);
+        assert_eq!((st.rows, st.bytes, st.pages), (3, 6, 2));
+        assert!(e.rows().iter().all(|r| r.source == id.0));
+    }
+
+    #[test]
+    fn one_page_goal_idles_with_more() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(
+            vec![spec("localhost:1", "AKID1", None)],
+            Goal::OnePage,
+            true,
+        );
+        let s1 = send(&mut e, 0.0);
+        e.handle(s1.id, page(&[1], Some(1)), 10.0, WALL, 0.5);
+        assert_eq!(e.poll(10.0, WALL), Action::Idle);
+        let (id, st) = e.sources().next().unwrap();
+        assert_eq!(st.state, SourceState::Idle);
+        // Load more for the same source continues at the cursor.
+        e.request(
+            vec![spec("localhost:1", "AKID1", None)],
+            Goal::OnePage,
+            false,
+        );
+        let s2 = send(&mut e, 20.0);
+        assert_eq!((s2.source, start_of(&s2)), (id, Some(arn(1))));
+    }
+
+    #[test]
+    fn a_cursor_seen_before_stops_the_source() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        e.handle(s.id, page(&[1], Some(1)), 1.0, WALL, 0.5); // → A
+        let s = send(&mut e, 1.0);
+        e.handle(s.id, page(&[2], Some(2)), 2.0, WALL, 0.5); // → B
+        let s = send(&mut e, 2.0);
+        e.handle(s.id, page(&[3], Some(1)), 3.0, WALL, 0.5); // → A again
+        let (id, st) = e.sources().next().unwrap();
+        match &st.state {
+            SourceState::Error(err) => {
+                assert!(err.user_message().contains("looping forever"), "{err:?}");
+                assert!(!err.retryable());
+            }
+            s => panic!("{s:?}"),
+        }
+        assert_eq!(e.rows().len(), 2, "the looping page is not applied");
+        assert_eq!(e.poll(3.0, WALL), Action::Idle);
+        let events = e.take_events();
+        assert!(matches!(
+            events.last(),
+            Some(Event::SourceFailed { source, rows_kept: 2, resumable: true, .. }) if *source == id
+        ));
+    }
+
+    #[test]
+    fn a_passed_deadline_aborts_retries_the_same_cursor_and_ignores_the_late_answer() {
+        let mut e = Engine::new(EngineConfig {
+            timeout_ms: 1000.0,
+            ..EngineConfig::default()
+        });
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        e.handle(s.id, page(&[1], Some(1)), 10.0, WALL, 0.5);
+        let slow = send(&mut e, 10.0);
+        assert_eq!(e.poll(500.0, WALL), Action::WakeAt(1010.0));
+        assert_eq!(e.poll(1010.0, WALL), Action::Abort(slow.id));
+        let id = slow.source;
+        match state(&e, id) {
+            SourceState::Waiting { why, until } => {
+                assert!(why.contains("network"), "{why}");
+                assert!((1010.0..=1010.0 + 250.0).contains(&until), "{until}");
+            }
+            s => panic!("{s:?}"),
+        }
+        // The late answer to the aborted request changes nothing.
+        e.handle(slow.id, page(&[99], None), 1020.0, WALL, 0.5);
+        assert_eq!(e.rows().len(), 1);
+        let retry = send(&mut e, 2000.0);
+        assert_ne!(retry.id, slow.id);
+        assert_eq!(start_of(&retry), Some(arn(1)), "same cursor re-sent");
+        e.handle(retry.id, page(&[2], None), 2010.0, WALL, 0.5);
+        assert_eq!(state(&e, id), SourceState::Done);
+        assert_eq!(e.rows().len(), 2);
+    }
+
+    #[test]
+    fn timeout_error_says_how_long() {
+        let mut e = Engine::new(EngineConfig {
+            policy: RetryPolicy {
+                max_attempts: 1,
+                ..RetryPolicy::default()
+            },
+            ..EngineConfig::default()
+        });
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        assert_eq!(e.poll(30_000.0, WALL), Action::Abort(s.id));
+        match e.take_events().as_slice() {
+            [Event::PendingFailed { error, .. }] => {
+                assert_eq!(error.kind, ErrorKind::Transient);
+                assert_eq!(error.status, 0);
+                assert_eq!(error.message, "no answer within 30 s");
+            }
+            ev => panic!("{ev:?}"),
+        }
+    }
+
+    #[test]
+    fn in_flight_cap_round_robin_and_one_request_per_source() {
+        let mut e = Engine::new(EngineConfig {
+            max_in_flight: 3,
+            ..EngineConfig::default()
+        });
+        let specs: Vec<_> = (0..5)
+            .map(|i| spec(&format!("localhost:{}", 100 + i), "AKID", None))
+            .collect();
+        e.request(specs, Goal::All, true);
+        let sent: Vec<Send> = (0..3).map(|_| send(&mut e, 0.0)).collect();
+        let ids: Vec<_> = e.sources().map(|(id, _)| id).collect();
+        assert_eq!(sent.iter().map(|s| s.source).collect::<Vec<_>>(), ids[..3]);
+        assert_eq!(e.poll(0.0, WALL), Action::WakeAt(30_000.0), "cap reached");
+        assert_eq!(state(&e, ids[3]), SourceState::Queued);
+        e.handle(sent[0].id, page(&[1], Some(1)), 5.0, WALL, 0.5);
+        // The freed slot goes to the next source in turn, not back to the first.
+        assert_eq!(send(&mut e, 5.0).source, ids[3]);
+        assert!(matches!(e.poll(5.0, WALL), Action::WakeAt(_)));
+        let in_flight = e
+            .sources()
+            .filter(|(_, s)| s.state == SourceState::Loading)
+            .count();
+        assert_eq!(in_flight, 3);
+    }
+
+    #[test]
+    fn the_rate_gate_paces_one_source() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let mut starts = Vec::new();
+        let mut now = 0.0;
+        for n in 0..10 {
+            let s = loop {
+                match e.poll(now, WALL) {
+                    Action::Send(s) => break s,
+                    Action::WakeAt(t) => now = t,
+                    a => panic!("{a:?}"),
+                }
+            };
+            starts.push(now);
+            now += 1.0;
+            e.handle(s.id, page(&[n], Some(n)), now, WALL, 0.5);
+        }
+        assert_eq!(starts[5], 1100.0);
+        assert!(starts.windows(6).all(|w| w[5] - w[0] >= 1100.0));
+        let id = e.sources().next().unwrap().0;
+        assert!(matches!(e.poll(now, WALL), Action::WakeAt(_)));
+        assert!(matches!(state(&e, id), SourceState::Waiting { why, .. } if why == PACING));
+    }
+
+    #[test]
+    fn stop_ignores_late_answers_and_a_later_request_resumes() {
+        let mut e = Engine::new(EngineConfig::default());
+        let specs = vec![
+            spec("localhost:1", "AKID1", None),
+            spec("localhost:2", "AKID2", None),
+        ];
+        e.request(specs.clone(), Goal::All, true);
+        let a = send(&mut e, 0.0);
+        let b = send(&mut e, 0.0);
+        e.handle(a.id, page(&[1], Some(1)), 5.0, WALL, 0.5);
+        let a2 = send(&mut e, 5.0);
+        e.stop();
+        let mut aborts = Vec::new();
+        while let Action::Abort(id) = e.poll(6.0, WALL) {
+            aborts.push(id);
+        }
+        aborts.sort_by_key(|r| r.0);
+        assert_eq!(aborts, [b.id, a2.id]);
+        assert!(!e.busy());
+        e.handle(a2.id, page(&[7], None), 7.0, WALL, 0.5);
+        e.handle(b.id, page(&[8], None), 7.0, WALL, 0.5);
+        assert_eq!(e.rows().len(), 1, "no late page lands");
+        assert!(e.sources().all(|(_, s)| s.state == SourceState::Stopped));
+        assert_eq!(e.poll(8.0, WALL), Action::Idle);
+        e.request(specs, Goal::All, false);
+        let mut resumed = [send(&mut e, 10.0), send(&mut e, 10.0)];
+        resumed.sort_by_key(|s| s.source);
+        assert_eq!(resumed[0].source, a.source);
+        assert_eq!(start_of(&resumed[0]), Some(arn(1)), "resumes at the cursor");
+        assert_eq!(start_of(&resumed[1]), None, "b had no page yet");
+        assert_eq!(e.generation(), 1, "same listing, rows kept");
+    }
+
+    #[test]
+    fn a_new_query_replaces_rows_only_when_its_first_page_arrives() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(
+            vec![spec("localhost:1", "AKID1", None)],
+            Goal::OnePage,
+            true,
+        );
+        let s = send(&mut e, 0.0);
+        e.handle(s.id, page(&[1, 2], Some(2)), 1.0, WALL, 0.5);
+        e.take_events();
+        // Load all for another table: a new listing, not the old cursor.
+        e.request(
+            vec![spec("localhost:1", "AKID1", Some("orders"))],
+            Goal::All,
+            false,
+        );
+        assert!(e.is_pending());
+        let n = send(&mut e, 2.0);
+        assert_eq!(start_of(&n), None);
+        assert!(n.body.contains("orders"));
+        assert_eq!(e.rows().len(), 2, "old rows still shown");
+        e.handle(n.id, page(&[10], None), 3.0, WALL, 0.5);
+        assert_eq!(e.take_events(), [Event::Replaced]);
+        assert_eq!(e.rows().len(), 1);
+        assert_eq!(e.rows()[0].key, arn(10));
+        assert_eq!(e.generation(), 2);
+    }
+
+    #[test]
+    fn a_failing_new_query_keeps_the_shown_rows() {
+        let mut e = Engine::new(EngineConfig::default());
+        let old = vec![spec("localhost:1", "AKID1", None)];
+        e.request(old.clone(), Goal::OnePage, true);
+        let s = send(&mut e, 0.0);
+        e.handle(s.id, page(&[1, 2], Some(2)), 1.0, WALL, 0.5);
+        e.take_events();
+        e.request(
+            vec![spec("localhost:1", "AKID1", Some("orders"))],
+            Goal::OnePage,
+            true,
+        );
+        let n = send(&mut e, 2.0);
+        let denied = ApiError::new(ErrorKind::AccessDenied, 400, None, "no");
+        e.handle(n.id, Outcome::Failed(denied.clone()), 3.0, WALL, 0.5);
+        assert_eq!(
+            e.take_events(),
+            [Event::PendingFailed {
+                error: denied.clone(),
+                errors: vec![("localhost:1 AKID1".into(), denied)]
+            }]
+        );
+        assert!(!e.is_pending());
+        assert_eq!(e.rows().len(), 2);
+        assert_eq!(e.generation(), 1);
+        // The old listing is intact and continues where it was.
+        e.request(old, Goal::OnePage, false);
+        assert_eq!(start_of(&send(&mut e, 4.0)), Some(arn(2)));
+    }
+
+    #[test]
+    fn fresh_credentials_keep_the_cursor_and_rows() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "ASIAOLD", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        e.handle(s.id, page(&[1], Some(1)), 1.0, WALL, 0.5);
+        let s = send(&mut e, 1.0);
+        let expired = ApiError::new(ErrorKind::ExpiredToken, 400, None, "expired");
+        e.handle(s.id, Outcome::Failed(expired), 2.0, WALL, 0.5);
+        let id = s.source;
+        assert!(matches!(state(&e, id), SourceState::Error(_)));
+        assert!(matches!(
+            e.take_events().last(),
+            Some(Event::SourceFailed {
+                rows_kept: 1,
+                resumable: true,
+                ..
+            })
+        ));
+        e.request(vec![spec("localhost:1", "ASIANEW", None)], Goal::All, false);
+        assert_eq!(e.target(id).unwrap().credentials.access_key_id, "ASIANEW");
+        let s = send(&mut e, 3.0);
+        assert_eq!((s.source, start_of(&s)), (id, Some(arn(1))));
+        assert_eq!(e.rows().len(), 1);
+    }
+
+    #[test]
+    fn another_target_never_gets_the_old_cursor() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        e.handle(s.id, page(&[1], Some(1)), 1.0, WALL, 0.5);
+        let old = send(&mut e, 1.0);
+        let mut moved = spec("localhost:1", "AKID1", None);
+        moved.target.region = "eu-west-1".into();
+        e.request(vec![moved], Goal::All, false);
+        assert_eq!(e.poll(2.0, WALL), Action::Abort(old.id));
+        let s = send(&mut e, 2.0);
+        assert_ne!(s.source, old.source);
+        assert_eq!(start_of(&s), None);
+        assert_eq!(e.target(s.source).unwrap().region, "eu-west-1");
+    }
+
+    #[test]
+    fn clock_offset_is_learnt_clamped_and_kept_for_the_same_place() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        // Server 2 h behind this computer.
+        let server_s = (WALL - 7_200_000.0) / 1000.0;
+        let skew = ApiError::new(
+            ErrorKind::ClockSkew {
+                server_time: Some(server_s as i64),
+            },
+            400,
+            None,
+            "Signature expired",
+        );
+        e.handle(s.id, Outcome::Failed(skew), 1.0, WALL, 0.5);
+        let id = s.source;
+        assert!(matches!(
+            e.take_events().as_slice(),
+            [Event::ClockCorrected { offset_ms, clamped: false, .. }] if *offset_ms == -7_200_000.0
+        ));
+        let s = send(&mut e, 1.0);
+        assert_eq!((s.source, s.sign_at_ms), (id, WALL - 7_200_000.0));
+        e.handle(s.id, page(&[1], None), 2.0, WALL, 0.5);
+        // A new query on the same place keeps the offset; another place does not.
+        e.request(
+            vec![spec("localhost:1", "AKID1", Some("x"))],
+            Goal::All,
+            true,
+        );
+        assert_eq!(send(&mut e, 3.0).sign_at_ms, WALL - 7_200_000.0);
+        e.request(vec![spec("localhost:2", "AKID1", None)], Goal::All, true);
+        assert_eq!(send(&mut e, 4.0).sign_at_ms, WALL);
+        // 30 days: clamped to 24 h, then the second refusal stops the source.
+        let far = ApiError::new(
+            ErrorKind::ClockSkew {
+                server_time: Some(((WALL + 30.0 * 86_400_000.0) / 1000.0) as i64),
+            },
+            400,
+            None,
+            "Signature not yet current",
+        );
+        e.request(vec![spec("localhost:3", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 5.0);
+        e.handle(s.id, Outcome::Failed(far.clone()), 6.0, WALL, 0.5);
+        let s2 = send(&mut e, 6.0);
+        assert_eq!(s2.sign_at_ms, WALL + 86_400_000.0);
+        e.handle(s2.id, Outcome::Failed(far), 7.0, WALL, 0.5);
+        let events = e.take_events();
+        assert!(events
+            .iter()
+            .any(|ev| matches!(ev, Event::ClockCorrected { clamped: true, offset_ms, .. } if *offset_ms == 86_400_000.0)));
+        assert!(
+            matches!(events.last(), Some(Event::PendingFailed { error, .. })
+            if matches!(error.kind, ErrorKind::ClockSkew { .. }))
+        );
+    }
+
+    #[test]
+    fn retries_resend_the_same_cursor_and_give_up_after_max_attempts() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        e.handle(s.id, page(&[1], Some(1)), 1.0, WALL, 0.5);
+        let mut now = 1.0;
+        let mut starts = Vec::new();
+        for _ in 0..6 {
+            let s = loop {
+                match e.poll(now, WALL) {
+                    Action::Send(s) => break s,
+                    Action::WakeAt(t) => now = t,
+                    a => panic!("{a:?}"),
+                }
+            };
+            starts.push(start_of(&s));
+            let busy = ApiError::new(ErrorKind::ServerError, 500, None, "");
+            e.handle(s.id, Outcome::Failed(busy), now, WALL, 0.99);
+        }
+        assert!(starts.iter().all(|s| *s == Some(arn(1))));
+        assert!(matches!(
+            state(&e, e.sources().next().unwrap().0),
+            SourceState::Error(_)
+        ));
+        assert_eq!(e.poll(now, WALL), Action::Idle);
+        // retry_source starts again with fresh attempts, at the same cursor.
+        let id = e.sources().next().unwrap().0;
+        assert!(e.retry_source(id));
+        assert_eq!(start_of(&send(&mut e, now + 5000.0)), Some(arn(1)));
+        assert!(!e.retry_source(SourceId(999)));
+    }
+
+    #[test]
+    fn an_update_in_place_bumps_the_revision_and_sizes_saturate() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        let huge = |n: u32, size: u64| BackupSummary {
+            backup_arn: Some(arn(n)),
+            backup_size_bytes: Some(size),
+            ..Default::default()
+        };
+        e.handle(
+            s.id,
+            Outcome::Page(Page {
+                backup_summaries: vec![
+                    huge(1, u64::MAX),
+                    huge(2, u64::MAX),
+                    BackupSummary::default(),
+                ],
+                next_start: Some(arn(2)),
+            }),
+            1.0,
+            WALL,
+            0.5,
+        );
+        assert_eq!(e.revision(), 0);
+        let st = e.sources().next().unwrap().1;
+        assert_eq!((st.rows, st.bytes), (3, u64::MAX));
+        let s = send(&mut e, 1.0);
+        e.handle(
+            s.id,
+            Outcome::Page(Page {
+                backup_summaries: vec![huge(2, 5), BackupSummary::default()],
+                next_start: None,
+            }),
+            2.0,
+            WALL,
+            0.5,
+        );
+        assert_eq!(e.revision(), 1);
+        assert_eq!(e.rows().len(), 4, "rows without an ARN are kept apart");
+        assert_eq!(e.rows()[1].summary.backup_size_bytes, Some(5));
+    }
+
+    #[test]
+    fn a_failed_source_does_not_stop_the_others() {
+        let mut e = Engine::new(EngineConfig::default());
+        let specs = vec![
+            spec("localhost:1", "AKID1", None),
+            spec("localhost:2", "AKID2", None),
+        ];
+        e.request(specs, Goal::All, true);
+        let a = send(&mut e, 0.0);
+        let b = send(&mut e, 0.0);
+        let denied = ApiError::new(ErrorKind::AccessDenied, 400, None, "");
+        e.handle(a.id, Outcome::Failed(denied), 1.0, WALL, 0.5);
+        assert!(e.is_pending(), "b may still bring the first page");
+        assert!(e.take_events().is_empty());
+        e.handle(b.id, page(&[1], Some(1)), 2.0, WALL, 0.5);
+        assert!(matches!(
+            e.take_events().as_slice(),
+            [
+                Event::Replaced,
+                Event::SourceFailed {
+                    rows_kept: 0,
+                    resumable: false,
+                    ..
+                }
+            ]
+        ));
+        let s = send(&mut e, 2.0);
+        assert_eq!(s.source, b.source);
+        e.handle(s.id, page(&[2], None), 3.0, WALL, 0.5);
+        assert_eq!(e.rows().len(), 2);
+        assert!(e.has_more(), "a failed source still has more");
+        assert_eq!(e.poll(3.0, WALL), Action::Idle);
+    }
+
+    #[test]
+    fn answers_never_panic_on_odd_numbers() {
+        let mut e = Engine::new(EngineConfig {
+            max_in_flight: 0,
+            timeout_ms: f64::NAN,
+            max_clock_offset_ms: -1.0,
+            ..EngineConfig::default()
+        });
+        assert_eq!(e.config().max_in_flight, 1);
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        assert_eq!(s.deadline_ms, 30_000.0);
+        let skew = ApiError::new(
+            ErrorKind::ClockSkew {
+                server_time: Some(i64::MAX),
+            },
+            400,
+            None,
+            "",
+        );
+        e.handle(s.id, Outcome::Failed(skew), 1.0, f64::NAN, f64::NAN);
+        let s = send(&mut e, 1.0);
+        assert!(s.sign_at_ms.is_finite());
+        e.handle(s.id, page(&[], None), 2.0, WALL, 2.0);
+        assert!(!e.busy());
+    }
 }
