@@ -10,8 +10,13 @@ It then writes the policy three ways:
   - _headers: the same for hosts that read that file (Netlify, Cloudflare Pages).
 
 connect-src lists the DynamoDB endpoint of every region the app offers (read
-from src/core/endpoint.rs, the one list) plus loopback for development.
-Debug builds (trunk serve) are left alone: trunk injects its own inline reload script.
+from src/core/endpoint.rs, the one list) and 'self' (trunk's bootstrap fetches
+the .wasm with fetch). Loopback (http://localhost:*, http://127.0.0.1:*) is
+added only when the build is made with BACKUP_LENS_LOOPBACK=1: development,
+the demo and the tests set it; production builds never carry it.
+
+Debug builds (trunk serve) get the same policy as a meta tag; every inline
+script trunk writes (the bootstrap, the live-reload client) moves to a file.
 """
 
 import hashlib
@@ -23,8 +28,7 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 staging = os.environ.get("TRUNK_STAGING_DIR") or (sys.argv[1] if len(sys.argv) > 1 else None)
 if not staging:
     sys.exit("usage: csp.py DIST_DIR (or run as a trunk hook)")
-if os.environ.get("TRUNK_PROFILE", "release") != "release":
-    sys.exit(0)
+LOOPBACK = os.environ.get("BACKUP_LENS_LOOPBACK", "") == "1"
 
 
 def regions():
@@ -43,7 +47,9 @@ def endpoint(region):
 
 def policy(with_frame_ancestors):
     # Chromium rejects "http://[::1]:*" as a source: IPv6 loopback is left out.
-    connect = ["'self'"] + [endpoint(r) for r in regions()] + ["http://localhost:*", "http://127.0.0.1:*"]
+    connect = ["'self'"] + [endpoint(r) for r in regions()]
+    if LOOPBACK:
+        connect += ["http://localhost:*", "http://127.0.0.1:*"]
     parts = [
         "default-src 'none'",
         "script-src 'self' 'wasm-unsafe-eval'",
@@ -60,13 +66,12 @@ def policy(with_frame_ancestors):
 
 index_path = os.path.join(staging, "index.html")
 html = open(index_path, encoding="utf-8").read()
-match = re.search(r'<script type="module">(.*?)</script>', html, re.S)
-if match:
-    code = match.group(1).strip() + "\n"
+for match in list(re.finditer(r'<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>', html, re.S)):
+    attrs, code = match.group(1), match.group(2).strip() + "\n"
     name = f"boot-{hashlib.sha256(code.encode()).hexdigest()[:16]}.js"
     with open(os.path.join(staging, name), "w", encoding="utf-8") as f:
         f.write(code)
-    html = html.replace(match.group(0), f'<script type="module" src="./{name}"></script>')
+    html = html.replace(match.group(0), f'<script{attrs} src="./{name}"></script>')
 if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html):
     sys.exit("csp.py: an inline script is left in index.html; the policy would block it")
 meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(False)}" />'

@@ -21,7 +21,7 @@ if [ "${1:-}" = "--dev" ]; then
   backend=$!
   trap 'kill $backend 2>/dev/null' EXIT
   step "app: http://127.0.0.1:$APP_PORT/  (backend http://127.0.0.1:$BACKEND_PORT, click \"Use local demo\")"
-  trunk serve --offline --port "$APP_PORT" --address 127.0.0.1
+  BACKUP_LENS_LOOPBACK=1 trunk serve --offline --port "$APP_PORT" --address 127.0.0.1
 else
   build_release
   step "app: http://127.0.0.1:$APP_PORT/  (backend http://127.0.0.1:$BACKEND_PORT, click \"Use local demo\")"

@@ -86,9 +86,18 @@ ensure_all() {
   ensure_python
 }
 
+# The release bundle for development, the demo and the tests: its
+# Content-Security-Policy also allows loopback endpoints (BACKUP_LENS_LOOPBACK=1).
 build_release() {
-  step "building the release bundle into dist/"
-  (cd "$ROOT" && trunk build --release --offline)
+  step "building the release bundle into dist/ (loopback allowed: demo and tests)"
+  (cd "$ROOT" && BACKUP_LENS_LOOPBACK=1 trunk build --release --offline)
+}
+
+# The bundle as deployed: no loopback in connect-src. Into dist-prod/ unless told otherwise.
+build_production() {
+  local out="${1:-dist-prod}"
+  step "building the production bundle into $out/ (no loopback in its policy)"
+  (cd "$ROOT" && env -u BACKUP_LENS_LOOPBACK trunk build --release --offline --dist "$out")
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

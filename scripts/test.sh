@@ -23,6 +23,7 @@ step "backend tests: signatures, dates, regions, errors, CORS"
 python3 -m unittest discover -s tests/backend
 
 build_release
+build_production dist-prod
 scripts/bundle-size.sh
 
 step "end-to-end tests: the release build in headless Chromium against the backend"

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::charts::Charts;
-use crate::core::endpoint::{Endpoint, REGION_GROUPS};
+use crate::core::endpoint::{Endpoint, LinkEndpoint, REGION_GROUPS};
 use crate::core::error::ApiError;
 use crate::core::error::ErrorKind;
 use crate::core::format::{grouped, human_size};
@@ -15,6 +15,7 @@ use crate::core::query::{BackupTypeFilter, Field, FieldError, Query, QueryInput}
 use crate::core::rate::RateGate;
 use crate::core::retry::{describe_offset, Attempts, Decision, RetryPolicy};
 use crate::core::sign::Credentials;
+use crate::core::time::parse_iso8601;
 use crate::core::urlstate::ViewState;
 use crate::core::view::{Filter, Sort, VisibleCache};
 use crate::net::{demo_credentials, list_backups, now_ms, Connection};
@@ -100,6 +101,13 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     /// Opt-in: keep the credentials in this tab's sessionStorage.
     pub remember: RwSignal<bool>,
+    /// A custom endpoint a shared link suggested: nothing is sent until the user confirms it.
+    pub suggested_endpoint: RwSignal<Option<Endpoint>>,
+    /// When the credentials in the form expire (epoch seconds), with the access key id they belong to.
+    /// Known for demo (STS) credentials; remembered credentials are dropped after it.
+    pub expiration: RwSignal<Option<(String, i64)>>,
+    /// The access key id whose session token was refused as expired: never stored again.
+    expired_key: StoredValue<Option<String>>,
     /// Server time minus browser time, ms, learnt from a "Signature expired" answer.
     clock_offset: StoredValue<f64>,
     generation: StoredValue<u64>,
@@ -159,6 +167,9 @@ impl AppState {
             visible_set,
             notice: RwSignal::new(None),
             remember: RwSignal::new(false),
+            suggested_endpoint: RwSignal::new(None),
+            expiration: RwSignal::new(None),
+            expired_key: StoredValue::new(None),
             clock_offset: StoredValue::new(0.0),
             generation: StoredValue::new(0),
             gate: StoredValue::new(RateGate::default()),
@@ -208,6 +219,19 @@ impl AppState {
 
     /// Validates the form and starts a run; refuses with field messages before any request.
     pub fn start(&self, mode: Mode) {
+        if let Some(e) = self.suggested_endpoint.get_untracked() {
+            self.error.set(Some(Banner {
+                title: format!(
+                    "This link suggests sending requests to {}: confirm or dismiss it first. Nothing was sent.",
+                    e.authority
+                ),
+                detail: Some(
+                    "A shared link cannot choose where your signed requests go; only you can.".into(),
+                ),
+            }));
+            focus_testid("endpoint-confirm");
+            return;
+        }
         let query = self.query_input().validate();
         let connection = self.connection();
         let mut errors = Vec::new();
@@ -343,6 +367,9 @@ impl AppState {
 
     /// Shows why a run stopped and, when rows are loaded, that they are kept and how to resume.
     fn stop_with(&self, e: &ApiError) {
+        if e.kind == ErrorKind::ExpiredToken {
+            self.forget_expired();
+        }
         let mut banner = Banner::from(e);
         let (rows, more) = self.pager.with_untracked(|p| {
             p.as_ref()
@@ -385,7 +412,11 @@ impl AppState {
     pub fn view_state(&self) -> ViewState {
         ViewState {
             region: self.region.get(),
-            endpoint: self.endpoint.get(),
+            // A pending suggestion stays in the link, so sharing it again keeps it a suggestion.
+            endpoint: self
+                .suggested_endpoint
+                .with(|s| s.as_ref().map(Endpoint::url))
+                .unwrap_or_else(|| self.endpoint.get()),
             query: QueryInput {
                 table: self.table.get(),
                 backup_type: self.backup_type.get(),
@@ -403,7 +434,14 @@ impl AppState {
         if !v.region.is_empty() {
             self.region.set(v.region);
         }
-        self.endpoint.set(v.endpoint);
+        // A link only suggests a custom endpoint: the user confirms its host first.
+        match LinkEndpoint::from_link(&v.endpoint) {
+            LinkEndpoint::None => self.endpoint.set(v.endpoint),
+            LinkEndpoint::Suggested(e) => self.suggested_endpoint.set(Some(e)),
+            LinkEndpoint::Invalid(why) => self.notice.set(Some(format!(
+                "The link's endpoint was ignored ({why}); requests go to the region's AWS endpoint."
+            ))),
+        }
         self.table.set(v.query.table);
         self.backup_type.set(v.query.backup_type);
         self.time_from.set(v.query.from);
@@ -415,6 +453,43 @@ impl AppState {
         self.sort.set(v.sort);
     }
 
+    /// The user confirmed the suggested endpoint: it becomes the endpoint field.
+    pub fn confirm_endpoint(&self) {
+        if let Some(e) = self.suggested_endpoint.get_untracked() {
+            self.endpoint.set(e.url().trim_end_matches('/').to_owned());
+            self.suggested_endpoint.set(None);
+            self.error.set(None);
+        }
+    }
+
+    /// The user dismissed the suggestion: requests go to the region's AWS endpoint.
+    pub fn dismiss_endpoint(&self) {
+        self.suggested_endpoint.set(None);
+        self.endpoint.set(String::new());
+        self.error.set(None);
+    }
+
+    /// Clears the credentials from memory and from this tab's storage.
+    pub fn forget_credentials(&self) {
+        self.remember.set(false);
+        self.access_key_id.set(String::new());
+        self.secret_access_key.set(String::new());
+        self.session_token.set(String::new());
+        self.expiration.set(None);
+        save_session_credentials(None);
+        self.notice.set(Some(
+            "Credentials forgotten: cleared from this tab's memory and storage.".into(),
+        ));
+    }
+
+    /// The session token expired: remembered credentials are dropped from storage
+    /// (those in the form stay, so the message can be read and fresh ones pasted).
+    fn forget_expired(&self) {
+        self.expired_key
+            .set_value(Some(self.access_key_id.get_untracked().trim().to_owned()));
+        save_session_credentials(None);
+    }
+
     /// Fills the connection from the local demo backend.
     pub fn use_demo(&self) {
         let typed = self.endpoint.get_untracked();
@@ -423,6 +498,7 @@ impl AppState {
             .filter(Endpoint::is_loopback)
             .or_else(|| Endpoint::parse(DEMO_ENDPOINT).ok());
         let Some(endpoint) = endpoint else { return };
+        self.suggested_endpoint.set(None);
         self.endpoint
             .set(endpoint.url().trim_end_matches('/').to_owned());
         let state = *self;
@@ -433,6 +509,12 @@ impl AppState {
                     state.access_key_id.set(c.access_key_id);
                     state.secret_access_key.set(c.secret_access_key);
                     state.session_token.set(c.session_token);
+                    state.expiration.set(
+                        c.expiration
+                            .as_deref()
+                            .and_then(parse_iso8601)
+                            .map(|t| (state.access_key_id.get_untracked(), t)),
+                    );
                     state.field_errors.set(Vec::new());
                     state.error.set(None);
                 }
@@ -444,8 +526,18 @@ impl AppState {
 
 const SESSION_KEY: &str = "backup-lens.credentials";
 
-/// Credentials the user chose to keep in this tab, if any.
-fn session_credentials() -> Option<(String, String, String)> {
+/// What "Remember for this tab" keeps in sessionStorage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Remembered {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    /// Epoch seconds, when known (demo or STS credentials).
+    expiration: Option<i64>,
+}
+
+/// Credentials the user chose to keep in this tab, if any (and not expired at `now`).
+fn session_credentials(now: i64) -> Option<Remembered> {
     let storage = window().session_storage().ok()??;
     let text = storage.get_item(SESSION_KEY).ok()??;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -455,28 +547,51 @@ fn session_credentials() -> Option<(String, String, String)> {
             .unwrap_or_default()
             .to_owned()
     };
-    Some((
-        get("AccessKeyId"),
-        get("SecretAccessKey"),
-        get("SessionToken"),
-    ))
+    let remembered = Remembered {
+        access_key_id: get("AccessKeyId"),
+        secret_access_key: get("SecretAccessKey"),
+        session_token: get("SessionToken"),
+        expiration: v.get("Expiration").and_then(serde_json::Value::as_i64),
+    };
+    if remembered.expiration.is_some_and(|t| t <= now) {
+        let _ = storage.remove_item(SESSION_KEY);
+        return None;
+    }
+    Some(remembered)
 }
 
 /// Writes the credentials to sessionStorage, or removes them when `None`.
-fn save_session_credentials(creds: Option<&(String, String, String)>) {
+fn save_session_credentials(creds: Option<&Remembered>) {
     let Some(storage) = window().session_storage().ok().flatten() else {
         return;
     };
     match creds {
-        Some((a, s, t)) => {
-            let text =
-                serde_json::json!({ "AccessKeyId": a, "SecretAccessKey": s, "SessionToken": t })
-                    .to_string();
+        Some(c) => {
+            let text = serde_json::json!({
+                "AccessKeyId": c.access_key_id,
+                "SecretAccessKey": c.secret_access_key,
+                "SessionToken": c.session_token,
+                "Expiration": c.expiration,
+            })
+            .to_string();
             let _ = storage.set_item(SESSION_KEY, &text);
         }
         None => {
             let _ = storage.remove_item(SESSION_KEY);
         }
+    }
+}
+
+/// Moves keyboard focus to the element with this `data-testid`, if it is on the page.
+fn focus_testid(testid: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
     }
 }
 
@@ -510,21 +625,35 @@ pub fn App() -> impl IntoView {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     });
-    // Opt-in only: credentials go to this tab's sessionStorage while "Remember" is ticked.
-    if let Some(saved) = session_credentials() {
-        state.access_key_id.set(saved.0);
-        state.secret_access_key.set(saved.1);
-        state.session_token.set(saved.2);
+    // Opt-in only: credentials go to this tab's sessionStorage while "Remember" is ticked,
+    // until Forget, the token's expiry (when known) or an ExpiredTokenException.
+    if let Some(saved) = session_credentials((now_ms() / 1000.0) as i64) {
+        state
+            .expiration
+            .set(saved.expiration.map(|t| (saved.access_key_id.clone(), t)));
+        state.access_key_id.set(saved.access_key_id);
+        state.secret_access_key.set(saved.secret_access_key);
+        state.session_token.set(saved.session_token);
         state.remember.set(true);
     }
     Effect::new(move |_| {
         let remember = state.remember.get();
-        let creds = (
-            state.access_key_id.get(),
-            state.secret_access_key.get(),
-            state.session_token.get(),
-        );
-        save_session_credentials(remember.then_some(&creds));
+        let access_key_id = state.access_key_id.get();
+        let expiration = state.expiration.with(|e| {
+            e.as_ref()
+                .filter(|(k, _)| *k == access_key_id)
+                .map(|(_, t)| *t)
+        });
+        let expired = state
+            .expired_key
+            .with_value(|k| k.as_deref() == Some(access_key_id.trim()));
+        let creds = Remembered {
+            access_key_id,
+            secret_access_key: state.secret_access_key.get(),
+            session_token: state.session_token.get(),
+            expiration,
+        };
+        save_session_credentials((remember && !expired).then_some(&creds));
     });
     // Lives as long as the page; after an unmount the signal is gone and try_set does nothing.
     gloo_timers::callback::Interval::new(60_000, move || {
@@ -540,7 +669,7 @@ pub fn App() -> impl IntoView {
                     <p class="tagline">"Amazon DynamoDB backups, listed and signed in your browser"</p>
                 </div>
             </div>
-            <p class="privacy">"Credentials stay in this tab's memory and go only to the endpoint you choose."</p>
+            <p class="privacy">"Credentials stay in this tab's memory and go only to the endpoint you choose and confirm."</p>
         </header>
         <main class="layout">
             <aside class="sidebar">
@@ -585,9 +714,15 @@ pub fn ConnectionPanel(
                 .map(|e| e.is_loopback())
                 .unwrap_or(false)
     };
+    let has_credentials = move || {
+        !(state.access_key_id.with(String::is_empty)
+            && state.secret_access_key.with(String::is_empty)
+            && state.session_token.with(String::is_empty))
+    };
     view! {
         <section class="panel" aria-labelledby="connection-title">
             <h2 id="connection-title">"Connection"</h2>
+            <EndpointSuggestion state=state />
             <div class="field">
                 <label for="region">"Region"</label>
                 <select
@@ -624,7 +759,7 @@ pub fn ConnectionPanel(
                 value=state.endpoint
                 errors=state.field_errors
                 placeholder="https://dynamodb.<region>.amazonaws.com"
-                hint="Leave empty for the region's public endpoint."
+                hint="Leave empty for the region's public AWS endpoint. A custom endpoint you type here is used as typed; one that comes from a link must be confirmed first."
             />
             <TextField
                 label="Access key id"
@@ -656,16 +791,54 @@ pub fn ConnectionPanel(
                     on:change=move |ev| state.remember.set(event_target_checked(&ev))
                 />
                 "Remember for this tab"
-                <span class="hint">
-                    " (sessionStorage: survives a reload, gone when the tab closes; readable by scripts on this page)"
-                </span>
             </label>
+            <p class="hint" data-testid="remember-hint">
+                "Keeps the access key id, secret key and session token in this tab's sessionStorage until you press Forget, \
+                 the session token expires, or the browser ends the tab's session. The browser may bring them back with a \
+                 reopened or restored tab and copies them into a duplicated tab; any script running on this site's origin can read them."
+            </p>
+            <Show when=has_credentials>
+                <button class="secondary" data-testid="forget-credentials" on:click=move |_| state.forget_credentials()>
+                    "Forget credentials"
+                </button>
+            </Show>
             <Show when=show_demo>
                 <button class="secondary" data-testid="use-demo" on:click=move |_| state.use_demo()>
                     "Use local demo"
                 </button>
             </Show>
         </section>
+    }
+}
+
+/// A custom endpoint from a shared link, waiting for the user to confirm or dismiss it.
+#[component]
+pub fn EndpointSuggestion(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    move || {
+        state.suggested_endpoint.get().map(|e| {
+            let host = e.authority.clone();
+            view! {
+                <div class="suggestion" role="alert" data-testid="endpoint-suggestion">
+                    <p>
+                        "This link suggests a custom endpoint. Send requests to "
+                        <strong data-testid="endpoint-suggestion-host">{host.clone()}</strong>
+                        "? Your signed requests, with your access key id and session token, would go there."
+                    </p>
+                    <p class="hint">{format!("{} — confirm only if you run or trust this host.", e.url())}</p>
+                    <div class="suggestion-actions">
+                        <button class="primary" data-testid="endpoint-confirm" on:click=move |_| state.confirm_endpoint()>
+                            {format!("Send requests to {host}")}
+                        </button>
+                        <button class="secondary" data-testid="endpoint-dismiss" on:click=move |_| state.dismiss_endpoint()>
+                            "Dismiss: use the region's AWS endpoint"
+                        </button>
+                    </div>
+                </div>
+            }
+        })
     }
 }
 

@@ -5,6 +5,7 @@ use gloo_net::http::Request;
 use serde::Deserialize;
 use web_sys::{ReferrerPolicy, RequestCache, RequestCredentials};
 
+use crate::core::csp::{connect_allowed, Origin};
 use crate::core::endpoint::Endpoint;
 use crate::core::error::{ApiError, ErrorKind};
 use crate::core::response::{parse_list_backups, Page};
@@ -19,6 +20,34 @@ pub struct Connection {
     pub credentials: Credentials,
 }
 
+/// The page's own Content-Security-Policy (the `<meta>` tag the release build carries), if any.
+fn page_policy() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[http-equiv=\"Content-Security-Policy\"]")
+        .ok()??
+        .get_attribute("content")
+}
+
+/// `Err` when the page's policy would block a request to `endpoint`: such a
+/// request is refused by the browser before it leaves, so it is named at once
+/// rather than retried as a network failure.
+pub fn check_policy(endpoint: &Endpoint) -> Result<(), ApiError> {
+    let Some(policy) = page_policy() else {
+        return Ok(());
+    };
+    let page = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .and_then(|o| Origin::parse(&o));
+    let target = Origin::parse(&endpoint.url());
+    match (page, target) {
+        (Some(page), Some(target)) if !connect_allowed(&policy, &page, &target) => Err(
+            ApiError::blocked_by_policy(endpoint.url().trim_end_matches('/')),
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Milliseconds since the epoch from the browser's clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -31,6 +60,7 @@ pub async fn list_backups(
     body: String,
     clock_offset_ms: f64,
 ) -> Result<Page, ApiError> {
+    check_policy(&conn.endpoint)?;
     let signed = sign_list_backups(
         &conn.endpoint,
         &conn.region,
@@ -90,6 +120,9 @@ pub struct DemoCredentials {
     pub secret_access_key: String,
     pub session_token: String,
     pub region: String,
+    /// ISO 8601, when the demo's STS session ends.
+    #[serde(default)]
+    pub expiration: Option<String>,
 }
 
 /// Fetches the local demo's credentials. Only ever called for a loopback endpoint.
@@ -97,6 +130,7 @@ pub async fn demo_credentials(endpoint: &Endpoint) -> Result<DemoCredentials, St
     if !endpoint.is_loopback() {
         return Err("The demo is only offered on a localhost endpoint".into());
     }
+    check_policy(endpoint).map_err(|e| e.user_message())?;
     let url = format!("{}_backend/demo-credentials", endpoint.url());
     let response = Request::get(&url)
         .credentials(RequestCredentials::Omit)

@@ -96,6 +96,16 @@ impl Endpoint {
         a.rsplit_once(':').map_or(a, |(h, _)| h)
     }
 
+    /// True for a region's own public DynamoDB endpoint (`https://dynamodb.<region>.amazonaws.com`
+    /// or `.com.cn`, default port): requests there need no confirmation.
+    pub fn is_aws_region_endpoint(&self) -> bool {
+        self.scheme == "https"
+            && REGION_GROUPS
+                .iter()
+                .flat_map(|(_, rs)| rs.iter())
+                .any(|r| Endpoint::parse(&region_url(r)).is_ok_and(|e| e == *self))
+    }
+
     /// True when the endpoint is this machine (where `http` is allowed and the demo lives).
     pub fn is_loopback(&self) -> bool {
         is_loopback_host(self.host())
@@ -181,6 +191,33 @@ impl Endpoint {
             _ => host,
         };
         Ok(Endpoint { scheme, authority })
+    }
+}
+
+/// What a shared link's `endpoint=` asks for. A link may only *suggest* a
+/// custom endpoint: the person at the keyboard confirms its host before
+/// anything is sent there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkEndpoint {
+    /// No endpoint in the link, or a region's AWS endpoint: nothing to confirm.
+    None,
+    /// A custom endpoint to show with its host and confirm or dismiss.
+    Suggested(Endpoint),
+    /// Not a valid endpoint: ignored, with a note.
+    Invalid(String),
+}
+
+impl LinkEndpoint {
+    /// Reads the link's value (already percent-decoded).
+    pub fn from_link(raw: &str) -> LinkEndpoint {
+        if raw.trim().is_empty() {
+            return LinkEndpoint::None;
+        }
+        match Endpoint::parse(raw) {
+            Ok(e) if e.is_aws_region_endpoint() => LinkEndpoint::None,
+            Ok(e) => LinkEndpoint::Suggested(e),
+            Err(e) => LinkEndpoint::Invalid(e.message),
+        }
     }
 }
 
@@ -301,6 +338,32 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_link_only_suggests_custom_endpoints() {
+        assert_eq!(LinkEndpoint::from_link(""), LinkEndpoint::None);
+        assert_eq!(
+            LinkEndpoint::from_link("https://dynamodb.eu-west-1.amazonaws.com"),
+            LinkEndpoint::None,
+            "a region's own AWS endpoint needs no confirmation"
+        );
+        for custom in [
+            "https://203.0.113.7:8443",
+            "http://127.0.0.1:8765",
+            "https://dynamodb.eu-west-1.amazonaws.com:8443",
+            "https://dynamodb.eu-west-1.amazonaws.com.evil.example",
+            "https://dynamodb.mars-1.amazonaws.com",
+        ] {
+            match LinkEndpoint::from_link(custom) {
+                LinkEndpoint::Suggested(e) => assert!(!e.is_aws_region_endpoint(), "{custom}"),
+                other => panic!("{custom}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            LinkEndpoint::from_link("http://evil.example"),
+            LinkEndpoint::Invalid(_)
+        ));
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub enum ErrorKind {
     NotDynamoDb,
     /// A 2xx answer that stopped before its end (a dropped or cut connection).
     Truncated,
+    /// The page's Content-Security-Policy does not let it connect to the endpoint:
+    /// nothing was sent, and retrying cannot help.
+    BlockedByPolicy,
     /// A DynamoDB error this app does not know.
     Other,
 }
@@ -76,6 +79,11 @@ impl ApiError {
     /// Fetch itself failed: offline, DNS, CORS, or blocked by the page's policy.
     pub fn network(detail: &str) -> Self {
         Self::new(ErrorKind::Transient, 0, None, detail)
+    }
+
+    /// The page's policy forbids connecting to `url`; nothing was sent.
+    pub fn blocked_by_policy(url: &str) -> Self {
+        Self::new(ErrorKind::BlockedByPolicy, 0, None, url)
     }
 
     /// The answer cannot be a DynamoDB answer.
@@ -171,8 +179,7 @@ impl ApiError {
             ErrorKind::Throttled => "DynamoDB is throttling these requests (too many calls per second). Wait a moment and load again.".into(),
             ErrorKind::ServerError => format!("DynamoDB had an internal error (HTTP {}). Try again in a moment.", self.status),
             ErrorKind::Transient if self.status == 0 => {
-                "Could not reach the endpoint: check the network, the region or endpoint, and that the endpoint allows this page (CORS). \
-                 A custom endpoint other than AWS's and localhost must also be added to connect-src in this page's Content-Security-Policy.".into()
+                "Could not reach the endpoint: check the network, the region or endpoint, and that the endpoint allows this page (CORS).".into()
             }
             ErrorKind::Transient => format!("The endpoint is temporarily unavailable (HTTP {}). Try again in a moment.", self.status),
             ErrorKind::Validation => "DynamoDB refused a parameter of the query; check the fields and try again.".into(),
@@ -198,6 +205,10 @@ impl ApiError {
                 "The endpoint does not support ListBackups: it is not DynamoDB, or a local emulator without backups.".into()
             }
             ErrorKind::NotDynamoDb => format!("The endpoint did not answer like DynamoDB: {}.", self.message),
+            ErrorKind::BlockedByPolicy => format!(
+                "This page's security policy (Content-Security-Policy connect-src) does not allow requests to {}, so nothing was sent.",
+                self.message
+            ),
             ErrorKind::Truncated => "The answer was cut off before its end (the connection dropped).".into(),
             ErrorKind::Other => format!(
                 "DynamoDB refused the request ({}).",
@@ -208,8 +219,10 @@ impl ApiError {
 
     /// The server's own words, when they add something to [`Self::user_message`].
     pub fn detail(&self) -> Option<String> {
-        if matches!(self.kind, ErrorKind::NotDynamoDb | ErrorKind::Truncated)
-            || self.message.is_empty()
+        if matches!(
+            self.kind,
+            ErrorKind::NotDynamoDb | ErrorKind::Truncated | ErrorKind::BlockedByPolicy
+        ) || self.message.is_empty()
         {
             return None;
         }

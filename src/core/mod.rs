@@ -1,6 +1,7 @@
 //! The pure core: no browser types, no clock, no I/O. Tested natively.
 
 pub mod chart;
+pub mod csp;
 pub mod endpoint;
 pub mod engine;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod query;
 pub mod rate;
 pub mod response;
 pub mod retry;
+pub mod secret;
 pub mod sign;
 pub mod time;
 pub mod urlstate;

@@ -67,7 +67,7 @@ impl Credentials {
                 Field::SecretAccessKey,
                 "Paste the secret access key",
             ));
-        } else if secret.chars().any(char::is_whitespace) || !secret.is_ascii() {
+        } else if !secret.bytes().all(|b| b.is_ascii_graphic()) {
             errors.push(FieldError::new(
                 Field::SecretAccessKey,
                 "The secret access key has unexpected characters",
@@ -78,7 +78,7 @@ impl Credentials {
                 Field::SessionToken,
                 "Temporary credentials (ASIA…) need their session token",
             ));
-        } else if !token.is_ascii() || token.chars().any(char::is_whitespace) {
+        } else if !token.bytes().all(|b| b.is_ascii_graphic()) {
             errors.push(FieldError::new(
                 Field::SessionToken,
                 "The session token has unexpected characters",
@@ -233,6 +233,21 @@ mod tests {
             .unwrap()
             .session_token
             .is_none());
+    }
+
+    #[test]
+    fn control_characters_in_pasted_credentials_get_a_field_message() {
+        // Found by reading the code: "\u{1}" passed the check and then broke the
+        // header, reported as a bug in Backup Lens.
+        for (secret, token, field) in [
+            ("sec\u{1}ret", "token", Field::SecretAccessKey),
+            ("secret", "tok\u{7f}en", Field::SessionToken),
+            ("secret", "tok\u{0}en", Field::SessionToken),
+        ] {
+            let errors = Credentials::new("ASIAIOSFODNN7EXAMPLE", secret, token).unwrap_err();
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].field, field);
+        }
     }
 
     #[test]

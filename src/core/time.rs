@@ -170,6 +170,34 @@ pub fn parse_amz(s: &str) -> Option<i64> {
     parse_utc(&iso)
 }
 
+/// Parses an ISO 8601 instant as STS and botocore write it
+/// (`2026-11-26T17:24:56Z`, `2026-11-26T17:24:56.123456+00:00`, `…-05:30`):
+/// epoch seconds, fractions dropped. A time without a zone is taken as UTC.
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (main, offset_s) = match s.get(19..) {
+        Some(rest) => {
+            let rest = rest.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+            let offset = match rest {
+                "" | "Z" | "z" => 0,
+                _ => {
+                    let sign = match rest.as_bytes().first()? {
+                        b'+' => 1,
+                        b'-' => -1,
+                        _ => return None,
+                    };
+                    let (h, m) = rest[1..].split_once(':')?;
+                    let (h, m): (i64, i64) = (num(h, 2)?, num(m, 2)?);
+                    sign * (h * 3600 + m * 60)
+                }
+            };
+            (s.get(..19)?, offset)
+        }
+        None => (s, 0),
+    };
+    Some(parse_utc(main)? - offset_s)
+}
+
 /// Parses an HTTP `Date` header (IMF-fixdate, `Tue, 25 Nov 2026 14:03:07 GMT`).
 pub fn parse_http_date(s: &str) -> Option<i64> {
     let mut it = s.split_whitespace();
@@ -238,6 +266,18 @@ mod tests {
             parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"),
             Some(1_440_938_160)
         );
+        assert_eq!(parse_iso8601("2015-08-30T12:36:00Z"), Some(1_440_938_160));
+        assert_eq!(
+            parse_iso8601("2015-08-30T12:36:00.123456+00:00"),
+            Some(1_440_938_160)
+        );
+        assert_eq!(
+            parse_iso8601("2015-08-30T14:36:00+02:00"),
+            Some(1_440_938_160)
+        );
+        assert_eq!(parse_iso8601("2015-08-30T12:36:00"), Some(1_440_938_160));
+        assert_eq!(parse_iso8601("2015-08-30T12:36:00+2"), None);
+        assert_eq!(parse_iso8601("soon"), None);
         assert_eq!(parse_amz("2015083OT123600Z"), None);
         assert_eq!(parse_amz("ééééééééééééééé"), None);
     }

@@ -1,10 +1,15 @@
 //! The shareable view in the URL's query string: region, endpoint, query
-//! parameters, filters and sort. The type has no credential fields, so a
-//! credential cannot reach the URL through it.
+//! parameters, filters and sort. The type has no credential fields, and only
+//! validated values are written: a value that looks like a credential, typed
+//! into whichever field, never reaches the URL (browser history is synced and
+//! shared). A link's endpoint is only a suggestion (see `LinkEndpoint`).
 
 use std::collections::BTreeSet;
 
-use super::query::{BackupTypeFilter, QueryInput};
+use super::endpoint::{is_region_code, Endpoint};
+use super::query::{is_table_arn, is_table_name, BackupTypeFilter, QueryInput};
+use super::secret::looks_like_credential;
+use super::time::parse_utc;
 use super::view::{Column, Direction, Filter, Sort};
 
 /// Everything a bookmark restores.
@@ -68,25 +73,90 @@ fn split(s: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The longest search text kept in the URL.
+pub const MAX_SEARCH_IN_URL: usize = 200;
+
+/// Keeps a free-text value only if it cannot be a credential.
+fn safe_text(s: &str, max_chars: usize) -> String {
+    if looks_like_credential(s) || s.chars().count() > max_chars {
+        String::new()
+    } else {
+        s.to_owned()
+    }
+}
+
+fn safe_set(set: &BTreeSet<String>) -> BTreeSet<String> {
+    set.iter()
+        .filter(|v| !looks_like_credential(v) && v.len() <= 1024)
+        .cloned()
+        .collect()
+}
+
 impl ViewState {
-    /// `region=eu-west-1&q=orders&sort=size.desc` (no leading `?`); defaults are left out.
+    /// The same view with every value that is not valid for its field (and
+    /// anything that looks like a credential) left out: what may go in a URL.
+    pub fn sanitized(&self) -> ViewState {
+        let keep = |ok: bool, v: &str| {
+            if ok {
+                v.trim().to_owned()
+            } else {
+                String::new()
+            }
+        };
+        let q = &self.query;
+        let table = q.table.trim();
+        let page_size = q.page_size.trim();
+        let mut filter = self.filter.clone();
+        filter.text = safe_text(&filter.text, MAX_SEARCH_IN_URL);
+        filter.tables = safe_set(&filter.tables);
+        filter.types = safe_set(&filter.types);
+        filter.statuses = safe_set(&filter.statuses);
+        ViewState {
+            region: keep(is_region_code(self.region.trim()), &self.region),
+            endpoint: Endpoint::parse(&self.endpoint)
+                .map(|e| e.url().trim_end_matches('/').to_owned())
+                .unwrap_or_default(),
+            query: QueryInput {
+                table: keep(
+                    (is_table_name(table) || is_table_arn(table)) && !looks_like_credential(table),
+                    table,
+                ),
+                backup_type: q.backup_type.clone(),
+                from: keep(parse_utc(&q.from).is_some(), &q.from),
+                to: keep(parse_utc(&q.to).is_some(), &q.to),
+                page_size: keep(
+                    page_size
+                        .parse::<u8>()
+                        .is_ok_and(|n| (1..=100).contains(&n)),
+                    page_size,
+                ),
+            },
+            filter,
+            sort: self.sort,
+        }
+    }
+
+    /// `region=eu-west-1&q=orders&sort=size.desc` (no leading `?`); defaults and
+    /// invalid values are left out (see [`Self::sanitized`]).
     pub fn to_query(&self) -> String {
+        let safe = self.sanitized();
+        let s = &safe;
         let mut pairs: Vec<(&str, String)> = Vec::new();
         let mut put = |k: &'static str, v: String| {
             if !v.is_empty() {
                 pairs.push((k, v));
             }
         };
-        put("region", self.region.clone());
-        put("endpoint", self.endpoint.clone());
-        put("table", self.query.table.clone());
-        if self.query.backup_type != "USER" {
-            put("type", self.query.backup_type.clone());
+        put("region", s.region.clone());
+        put("endpoint", s.endpoint.clone());
+        put("table", s.query.table.clone());
+        if s.query.backup_type != "USER" {
+            put("type", s.query.backup_type.clone());
         }
-        put("from", self.query.from.clone());
-        put("to", self.query.to.clone());
-        put("size", self.query.page_size.clone());
-        let f = &self.filter;
+        put("from", s.query.from.clone());
+        put("to", s.query.to.clone());
+        put("size", s.query.page_size.clone());
+        let f = &s.filter;
         put("q", f.text.clone());
         put("tables", join(&f.tables));
         put("types", join(&f.types));
@@ -109,7 +179,7 @@ impl ViewState {
                 .unwrap_or_default(),
         );
         put("eday", num(f.expiry_day));
-        if let Some(s) = self.sort {
+        if let Some(s) = s.sort {
             let dir = if s.direction == Direction::Ascending {
                 "asc"
             } else {
@@ -124,8 +194,13 @@ impl ViewState {
             .join("&")
     }
 
-    /// Reads a query string (with or without `?`); unknown or malformed values are ignored.
+    /// Reads a query string (with or without `?`); unknown, malformed or
+    /// credential-looking values are ignored.
     pub fn from_query(query: &str) -> ViewState {
+        Self::parse_query(query).sanitized()
+    }
+
+    fn parse_query(query: &str) -> ViewState {
         let mut v = ViewState {
             query: QueryInput {
                 backup_type: "USER".into(),
@@ -217,6 +292,44 @@ mod tests {
         let q = v.to_query();
         assert!(!q.contains(' ') && !q.contains('é'), "{q}");
         assert_eq!(ViewState::from_query(&format!("?{q}")), v);
+    }
+
+    #[test]
+    fn credentials_and_invalid_values_never_reach_the_url() {
+        let akid = "ASIAXYZ0123456789ABC";
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        for typed in [
+            akid,
+            secret,
+            "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6",
+        ] {
+            let mut v = ViewState::default();
+            v.query.backup_type = "USER".into();
+            v.query.table = typed.into();
+            v.filter.text = format!("look {typed}");
+            v.filter.tables = [typed.to_owned(), "orders".to_owned()].into();
+            v.endpoint = typed.into();
+            v.region = typed.into();
+            let q = v.to_query();
+            assert!(!q.contains(&encode(typed)) && !q.contains(typed), "{q}");
+            assert_eq!(q, "tables=orders", "only the valid facet value stays");
+        }
+        // Half-typed or invalid values stay out; valid ones go in normalised.
+        let mut v = ViewState::default();
+        v.query.backup_type = "USER".into();
+        v.endpoint = "HTTPS://DDB.Example.com:443/".into();
+        v.query.table = "or".into();
+        v.query.page_size = "1000".into();
+        v.query.from = "2026-13-01T00:00".into();
+        v.filter.text = "x".repeat(MAX_SEARCH_IN_URL + 1);
+        assert_eq!(v.to_query(), "endpoint=https%3A%2F%2Fddb.example.com");
+        v.endpoint = "https://ddb.example.com/some/path".into();
+        assert_eq!(v.to_query(), "");
+        // And a link carrying a credential does not bring it into the page.
+        let restored = ViewState::from_query(&format!("q={akid}&table={akid}&region=eu-west-1"));
+        assert_eq!(restored.filter.text, "");
+        assert_eq!(restored.query.table, "");
+        assert_eq!(restored.region, "eu-west-1");
     }
 
     #[test]

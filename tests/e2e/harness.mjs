@@ -30,12 +30,12 @@ export async function freePort() {
 }
 
 /** Starts backend/server.py on free ports, serving dist/ too; resolves once seeded. */
-export async function startBackend({ backups = 1600, args = [] } = {}) {
+export async function startBackend({ backups = 1600, args = [], staticDir = path.join(root, 'dist') } = {}) {
   const port = await freePort();
   const staticPort = await freePort();
   const proc = spawn('python3', [
     path.join(root, 'backend/server.py'), '--port', String(port), '--backups', String(backups),
-    '--static', path.join(root, 'dist'), '--static-port', String(staticPort), ...args,
+    '--static', staticDir, '--static-port', String(staticPort), ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stdout.on('data', (d) => { log += d; });
