@@ -508,6 +508,9 @@ class Backend:
         origin = request.headers.get("Origin")
         if origin is not None and origin not in self.app_origins:
             return 403, "this origin may not use the control routes (see --app-origin)"
+        # A cross-site GET without Origin (an <img> or <script> tag): the browser says where it came from.
+        if origin is None and request.headers.get("Sec-Fetch-Site", "") == "cross-site":
+            return 403, "cross-site requests may not use the control routes"
         if request.method == "POST" and request.mimetype != "application/json":
             return 415, "control routes take Content-Type: application/json"
         return None

@@ -75,6 +75,12 @@ class ControlSecurityTest(BackendProcess, unittest.TestCase):
                                       headers={"Origin": f"http://evil.example:{self.static_port}"}))
         self.assertRefused(self.fetch("GET", "/_backend/demo-credentials", headers={"Origin": "http://127.0.0.1:1"}))
 
+    def test_a_cross_site_tag_without_origin_is_refused(self):
+        # <img src=http://127.0.0.1:8765/_backend/demo-credentials> on another site sends no Origin.
+        self.assertRefused(self.fetch("GET", "/_backend/demo-credentials", headers={"Sec-Fetch-Site": "cross-site"}))
+        status, _, body = self.fetch("GET", "/_backend/health", headers={"Sec-Fetch-Site": "same-site"})
+        self.assertEqual(status, 200, body)
+
     def test_another_origin_cannot_inject_faults(self):
         self.assertRefused(self.post_fault({"Origin": EVIL, "Content-Type": "application/json"}))
         self.assertNoFault()
