@@ -1220,3 +1220,253 @@ fn a_cursor_loop_stops_that_source_only() {
     );
     w.assert_loaded(&e, ids[1], &fine, None, 20);
 }
+
+/// Everything at once, over many seeds: up to 12 sources with random sizes
+/// and page sizes, a retryable fault on about one call in six (sometimes
+/// more in a row than the retry budget), answers slower than the deadline,
+/// expired credentials, and Stop pressed at random moments. The user keeps
+/// pressing Load all (with fresh credentials where they expired) until every
+/// source is done; the result must be exactly the simulated sets, each page
+/// applied once, under the rate limit and the in-flight cap throughout.
+#[test]
+fn chaos_across_seeds() {
+    const RETRYABLE: [Fault; 6] = [
+        Fault::Throttle,
+        Fault::Internal500,
+        Fault::Unavailable503,
+        Fault::Truncated,
+        Fault::Dropped,
+        Fault::Timeout,
+    ];
+    #[derive(Debug, Default)]
+    struct Totals {
+        rounds: usize,
+        stops: usize,
+        refreshed: usize,
+        aborts: usize,
+        late: usize,
+        faults: usize,
+    }
+    let mut totals = Totals::default();
+    // ENGINE_SIM_SEEDS=1000 cargo test --test engine_sim chaos: a longer soak.
+    let seeds = std::env::var("ENGINE_SIM_SEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(24u64);
+    for seed in 0..seeds {
+        let (mut stops, mut refreshed) = (0, 0);
+        let config = EngineConfig {
+            max_in_flight: 4,
+            timeout_ms: 5_000.0,
+            ..EngineConfig::default()
+        };
+        let mut w = World::new(1000 + seed, &config);
+        w.latency = (10, 6_000);
+        let n = w.rng.range(1, 12) as usize;
+        let mut places = Vec::new();
+        for i in 0..n {
+            let region = ["us-east-1", "eu-west-1", "ap-south-1"][i % 3];
+            let size = w.rng.range(0, 250) as usize;
+            let limit = w.rng.range(5, 60) as u8;
+            let p = w.add_place(None, region, &format!("95000000{seed:02}{i:02}"), size);
+            w.place(&p).trailing_empty = w.rng.range(0, 1) == 1;
+            for call in 1..=400 {
+                let roll = w.rng.range(0, 99);
+                let fault = match roll {
+                    0..=1 => Some(Fault::ExpiredToken),
+                    2..=16 => Some(RETRYABLE[w.rng.range(0, 5) as usize]),
+                    _ => None,
+                };
+                if let Some(f) = fault {
+                    w.place(&p).faults.insert(call, f);
+                }
+            }
+            places.push((p, limit, 0u32));
+        }
+        let specs = |w: &mut World, places: &[(PlaceKey, u8, u32)]| -> Vec<SourceSpec> {
+            places
+                .iter()
+                .map(|(p, l, v)| w.spec(p, None, *l, *v))
+                .collect()
+        };
+        let mut e = Engine::new(config);
+        let first = specs(&mut w, &places);
+        e.request(first, Goal::All, true);
+        let mut rounds = 0;
+        loop {
+            let k = w.rng.range(1, 40);
+            let mut steps = 0;
+            w.run_while(&mut e, |_, _| {
+                steps += 1;
+                steps <= k
+            });
+            if w.rng.range(0, 1) == 0 {
+                e.stop();
+                stops += 1;
+            }
+            w.run(&mut e);
+            w.check(&e);
+            let shown: Vec<_> = e.shown_sources().map(|(_, s)| s.state.clone()).collect();
+            if shown.len() == n && shown.iter().all(|s| *s == SourceState::Done) {
+                break;
+            }
+            // Fresh credentials where they expired (the engine said so with a
+            // SourceFailed, or a PendingFailed if no page had come), then Load all again.
+            for (p, _, version) in &mut places {
+                if w.expired_keys.contains(&format!("AKIA{}V{version}", p.2)) {
+                    *version += 1;
+                    refreshed += 1;
+                }
+            }
+            let again = specs(&mut w, &places);
+            e.request(again, Goal::All, false);
+            rounds += 1;
+            assert!(rounds < 500, "seed {seed}: never finished");
+        }
+        let ids: Vec<SourceId> = e.shown_sources().map(|(id, _)| id).collect();
+        for (id, (p, limit, _)) in ids.iter().zip(&places) {
+            w.assert_loaded(&e, *id, p, None, usize::from(*limit));
+        }
+        assert_eq!(
+            e.generation(),
+            1,
+            "seed {seed}: one listing from start to end"
+        );
+        assert!(w.peak_in_flight <= 4);
+        totals.rounds += rounds;
+        totals.stops += stops;
+        totals.refreshed += refreshed;
+        totals.aborts += w.aborts.len();
+        totals.late += w.late_answers;
+        totals.faults += w
+            .calls
+            .values()
+            .flatten()
+            .filter(|c| matches!(c.answer, Answer::Fault(_)))
+            .count();
+    }
+    eprintln!("{seeds} seeds: {totals:?}");
+    // The run really went through all of it.
+    assert!(
+        totals.rounds > 20
+            && totals.stops > 20
+            && totals.refreshed > 3
+            && totals.aborts > 100
+            && totals.late > 100
+            && totals.faults > 100,
+        "{totals:?}"
+    );
+}
+
+/// Like [`chaos_across_seeds`], but the user also changes, at random moments,
+/// the query (all tables ↔ one table, by List) and the target (another
+/// region, by Load all) of random sources. Whatever listing ends shown must be
+/// exactly the last one asked for, and no cursor may ever reach a target or
+/// query that did not issue it; the rate limit holds per account and region
+/// across every listing that called it.
+#[test]
+fn chaos_with_query_and_target_switches() {
+    let seeds = std::env::var("ENGINE_SIM_SEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(16u64);
+    let mut replaced = 0;
+    for seed in 0..seeds {
+        let config = EngineConfig {
+            max_in_flight: 3,
+            timeout_ms: 4_000.0,
+            ..EngineConfig::default()
+        };
+        let mut w = World::new(5000 + seed, &config);
+        w.latency = (10, 4_500);
+        let n = w.rng.range(1, 6) as usize;
+        // Per source: two places (regions) of one account.
+        let mut homes = Vec::new();
+        for i in 0..n {
+            let account = format!("96000000{seed:02}{i:02}");
+            let mut pair = Vec::new();
+            for region in ["us-east-1", "eu-west-1"] {
+                let size = w.rng.range(0, 200) as usize;
+                let p = w.add_place(None, region, &account, size);
+                for call in 1..=400 {
+                    match w.rng.range(0, 99) {
+                        0 => w.place(&p).faults.insert(call, Fault::ExpiredToken),
+                        1..=10 => w.place(&p).faults.insert(call, Fault::Throttle),
+                        11..=14 => w.place(&p).faults.insert(call, Fault::Timeout),
+                        _ => None,
+                    };
+                }
+                pair.push(p);
+            }
+            homes.push(pair);
+        }
+        // (region variant, one table only, key version) per source.
+        let mut choice: Vec<(usize, bool, u32)> = vec![(0, false, 0); n];
+        let build = |w: &mut World, choice: &[(usize, bool, u32)]| -> Vec<SourceSpec> {
+            choice
+                .iter()
+                .zip(&homes)
+                .map(|(&(r, one, v), pair)| w.spec(&pair[r], one.then_some("orders"), 15, v))
+                .collect()
+        };
+        let mut e = Engine::new(config);
+        let first = build(&mut w, &choice);
+        e.request(first, Goal::All, true);
+        for round in 0..400 {
+            let k = w.rng.range(1, 30);
+            let mut steps = 0;
+            w.run_while(&mut e, |_, _| {
+                steps += 1;
+                steps <= k
+            });
+            // Fresh credentials wherever they expired.
+            for (i, (r, _, version)) in choice.iter_mut().enumerate() {
+                let account = &homes[i][*r].2;
+                if w.expired_keys.contains(&format!("AKIA{account}V{version}")) {
+                    *version += 1;
+                }
+            }
+            let settle = round >= 12;
+            let fresh = if !settle && w.rng.range(0, 2) == 0 {
+                let i = w.rng.range(0, n as u64 - 1) as usize;
+                if w.rng.range(0, 1) == 0 {
+                    choice[i].0 ^= 1; // another region: Load all
+                    false
+                } else {
+                    choice[i].1 = !choice[i].1; // another query: List
+                    true
+                }
+            } else {
+                false
+            };
+            if settle {
+                w.run(&mut e);
+            }
+            let specs = build(&mut w, &choice);
+            let shown_matches = e.shown_sources().count() == n
+                && e.shown_sources()
+                    .zip(&specs)
+                    .all(|((id, _), s)| e.spec(id).unwrap().same_listing(s));
+            if settle
+                && shown_matches
+                && !e.is_pending()
+                && e.shown_sources().all(|(_, s)| s.state == SourceState::Done)
+            {
+                break;
+            }
+            e.request(specs, Goal::All, fresh);
+            assert!(round < 399, "seed {seed}: never settled");
+        }
+        w.run(&mut e);
+        w.check(&e);
+        let ids: Vec<SourceId> = e.shown_sources().map(|(id, _)| id).collect();
+        for (i, id) in ids.iter().enumerate() {
+            let (r, one, _) = choice[i];
+            w.assert_loaded(&e, *id, &homes[i][r], one.then_some("orders"), 15);
+        }
+        let total: usize = ids.iter().map(|id| e.source(*id).unwrap().rows).sum();
+        assert_eq!(e.rows().len(), total, "no row of an earlier listing");
+        replaced += e.generation();
+    }
+    assert!(replaced > seeds, "switches happened: {replaced}");
+}
