@@ -40,6 +40,9 @@ use super::sign::Credentials;
 /// Why a ready source waits for the rate gate.
 pub const PACING: &str = "pacing requests under DynamoDB's 5 calls per second";
 
+/// The message of the network error a passed deadline counts as.
+const NO_ANSWER: &str = "no answer within";
+
 /// Timers are compared with this slack (ms), so a wake time computed as
 /// `now + wait` is never judged a hair too early by floating point.
 const SLACK_MS: f64 = 0.001;
@@ -626,7 +629,7 @@ impl Engine {
                 .listing_mut(slot)
                 .and_then(|l| l.sources[i].in_flight.take());
             let error = ApiError::network(&format!(
-                "no answer within {} s",
+                "{NO_ANSWER} {} s",
                 self.config.timeout_ms / 1000.0
             ));
             let random = self.next_random();
@@ -951,6 +954,12 @@ impl Engine {
         match src.attempts.after(&policy, error, random, wall_ms) {
             // Same cursor again later: the page is neither skipped nor applied twice.
             Decision::Retry { after_ms, why } => {
+                // A deadline the engine noticed itself: say so, not "the network failed".
+                let why = if error.message.starts_with(NO_ANSWER) {
+                    why.replacen("the network failed", &error.message, 1)
+                } else {
+                    why
+                };
                 src.status.state = SourceState::Waiting {
                     why,
                     until: mono_ms + after_ms.max(0.0),
@@ -1247,7 +1256,12 @@ mod tests {
         let id = slow.source;
         match state(&e, id) {
             SourceState::Waiting { why, until } => {
-                assert!(why.contains("network"), "{why}");
+                assert!(
+                    why.starts_with(
+                        "no answer within 1 s; retrying the same page (attempt 2 of 6)"
+                    ),
+                    "{why}"
+                );
                 assert!((1010.0..=1010.0 + 250.0).contains(&until), "{until}");
             }
             s => panic!("{s:?}"),
