@@ -1,24 +1,23 @@
 //! The page: connection and query panels, the results table, the error banner.
 //! Components hold core types in signals and change them only through core methods.
 
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::charts::Charts;
 use crate::core::endpoint::{Endpoint, LinkEndpoint, REGION_GROUPS};
+use crate::core::engine::{Engine, Event, Goal, SourceSpec, SourceState, Target, PACING};
 use crate::core::error::ApiError;
 use crate::core::error::ErrorKind;
 use crate::core::format::{grouped, human_size};
-use crate::core::pager::{Pager, PagerError};
-use crate::core::query::{BackupTypeFilter, Field, FieldError, Query, QueryInput};
-use crate::core::rate::RateGate;
-use crate::core::retry::{describe_offset, Attempts, Decision, RetryPolicy};
+use crate::core::query::{BackupTypeFilter, Field, FieldError, QueryInput};
+use crate::core::retry::describe_offset;
 use crate::core::sign::Credentials;
 use crate::core::time::parse_iso8601;
 use crate::core::urlstate::ViewState;
-use crate::core::view::{Filter, Sort, VisibleCache};
-use crate::net::{demo_credentials, list_backups, now_ms, Connection};
+use crate::core::view::{Filter, RowsKey, Sort, VisibleCache};
+use crate::net::{demo_credentials, monotonic_ms, now_ms};
+use crate::runner::Runner;
 use crate::table::{BackupTable, FilterBar};
 
 /// Where the local demo backend listens unless the endpoint field says otherwise.
@@ -60,12 +59,26 @@ impl Banner {
     }
 }
 
-/// A run in progress.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Running {
-    pub mode: Mode,
-    /// Why the run is waiting, if it is.
-    pub waiting: Option<String>,
+/// The visible rows: indices into the shown rows, in display order, and what they were computed from.
+#[derive(Clone, Debug, Default)]
+pub struct Visible {
+    /// The row set the indices point into.
+    pub rows: RowsKey,
+    /// Changes whenever the visible set may have changed (not on a re-sort).
+    pub membership: u64,
+    pub indices: Vec<u32>,
+}
+
+impl PartialEq for Visible {
+    // The cache's key covers every input; comparing it is O(1) where the indices are O(n).
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+            && self.membership == other.membership
+            && self.indices.len() == other.indices.len()
+            && self.indices.first() == other.indices.first()
+            && self.indices.last() == other.indices.last()
+            && self.indices == other.indices
+    }
 }
 
 /// All state of the page. Every field is a `Copy` handle.
@@ -82,21 +95,24 @@ pub struct AppState {
     pub time_to: RwSignal<String>,
     pub page_size: RwSignal<String>,
     pub field_errors: RwSignal<Vec<FieldError>>,
-    pub pager: RwSignal<Option<Pager>>,
+    /// The listing engine and the loop that drives it.
+    pub runner: Runner,
+    /// What the last results button asked for ("Loading" or "Loading all").
+    pub mode: RwSignal<Mode>,
     pub error: RwSignal<Option<Banner>>,
-    pub running: RwSignal<Option<Running>>,
     /// Client-side filters over the loaded rows.
     pub filter: RwSignal<Filter>,
     /// Column sort; `None` keeps arrival order.
     pub sort: RwSignal<Option<Sort>>,
     /// The clock for "expires within" and the expiry chart, epoch seconds (ticks each minute).
     pub now: RwSignal<i64>,
-    /// Bumped when a new listing replaces the rows.
-    pub pager_generation: RwSignal<u64>,
-    /// Indices of the rows that pass the filters, in display order.
-    pub visible: Memo<Vec<u32>>,
-    /// Changes when the visible set may have changed, not when only its order did.
-    pub visible_set: Memo<u64>,
+    /// Which rows are shown: changes when they are replaced, updated or grow.
+    pub rows_key: Memo<RowsKey>,
+    /// The rows that pass the filters, in display order: a function of
+    /// (rows, filter, sort, now), never kept in step by hand.
+    pub visible: Memo<Visible>,
+    /// (rows, membership) of the visible set: what aggregates (charts) depend on.
+    pub visible_set: Memo<(RowsKey, u64)>,
     /// Information that is not an error (a corrected clock).
     pub notice: RwSignal<Option<String>>,
     /// Opt-in: keep the credentials in this tab's sessionStorage.
@@ -108,10 +124,6 @@ pub struct AppState {
     pub expiration: RwSignal<Option<(String, i64)>>,
     /// The access key id whose session token was refused as expired: never stored again.
     expired_key: StoredValue<Option<String>>,
-    /// Server time minus browser time, ms, learnt from a "Signature expired" answer.
-    clock_offset: StoredValue<f64>,
-    generation: StoredValue<u64>,
-    gate: StoredValue<RateGate>,
 }
 
 impl Default for AppState {
@@ -122,29 +134,29 @@ impl Default for AppState {
 
 impl AppState {
     pub fn new() -> Self {
-        let pager = RwSignal::new(None::<Pager>);
+        let runner = Runner::new();
         let filter = RwSignal::new(Filter::default());
         let sort = RwSignal::new(None::<Sort>);
         let now = RwSignal::new((now_ms() / 1000.0) as i64);
-        let pager_generation = RwSignal::new(0u64);
+        let rows_key = Memo::new(move |_| runner.rows_key());
         let cache = StoredValue::new(VisibleCache::default());
         let visible = Memo::new(move |_| {
-            let (f, s, t, g) = (filter.get(), sort.get(), now.get(), pager_generation.get());
-            pager.with(|p| {
-                // No pager is a row set of its own (generation MAX), so the
-                // membership changes and the charts empty too.
-                let (rows, generation) = p.as_ref().map_or((&[][..], u64::MAX), |p| {
-                    (p.rows(), (g << 32) ^ p.revision())
-                });
+            let (key, f, s, t) = (rows_key.get(), filter.get(), sort.get(), now.get());
+            runner.with_rows(|rows| {
                 cache
-                    .try_update_value(|c| c.get(rows, generation, &f, s, t).to_vec())
+                    .try_update_value(|c| {
+                        let indices = c.get(rows, key, &f, s, t).to_vec();
+                        Visible {
+                            rows: key,
+                            membership: c.membership(),
+                            indices,
+                        }
+                    })
                     .unwrap_or_default()
             })
         });
-        // Reads `visible` (not only tracks it): that brings the cache up to date first.
-        let visible_set =
-            Memo::new(move |_| visible.with(|_| cache.with_value(VisibleCache::membership)));
-        AppState {
+        let visible_set = Memo::new(move |_| visible.with(|v| (v.rows, v.membership)));
+        let state = AppState {
             region: RwSignal::new("us-east-1".into()),
             endpoint: RwSignal::new(String::new()),
             access_key_id: RwSignal::new(String::new()),
@@ -156,13 +168,13 @@ impl AppState {
             time_to: RwSignal::new(String::new()),
             page_size: RwSignal::new("100".into()),
             field_errors: RwSignal::new(Vec::new()),
-            pager,
+            runner,
+            mode: RwSignal::new(Mode::First),
             error: RwSignal::new(None),
-            running: RwSignal::new(None),
             filter,
             sort,
             now,
-            pager_generation,
+            rows_key,
             visible,
             visible_set,
             notice: RwSignal::new(None),
@@ -170,10 +182,9 @@ impl AppState {
             suggested_endpoint: RwSignal::new(None),
             expiration: RwSignal::new(None),
             expired_key: StoredValue::new(None),
-            clock_offset: StoredValue::new(0.0),
-            generation: StoredValue::new(0),
-            gate: StoredValue::new(RateGate::default()),
-        }
+        };
+        runner.on_event(move |e| state.on_engine_event(e));
+        state
     }
 
     fn query_input(&self) -> QueryInput {
@@ -186,7 +197,7 @@ impl AppState {
         }
     }
 
-    fn connection(&self) -> Result<Connection, Vec<FieldError>> {
+    fn target(&self) -> Result<Target, Vec<FieldError>> {
         let mut errors = Vec::new();
         let region = self.region.get_untracked().trim().to_owned();
         let endpoint =
@@ -198,7 +209,7 @@ impl AppState {
         )
         .map_err(|e| errors.extend(e));
         match (endpoint, credentials) {
-            (Ok(endpoint), Ok(credentials)) => Ok(Connection {
+            (Ok(endpoint), Ok(credentials)) => Ok(Target {
                 endpoint,
                 region,
                 credentials,
@@ -207,14 +218,14 @@ impl AppState {
         }
     }
 
-    fn is_current(&self, generation: u64) -> bool {
-        self.generation.get_value() == generation
+    /// True while any request is queued, in flight or waiting.
+    pub fn busy(&self) -> bool {
+        self.runner.read(Engine::busy)
     }
 
-    /// Ends any run: its pending answer, if one comes, is dropped.
+    /// Ends any run at once: answers still on their way are ignored.
     pub fn stop(&self) {
-        self.generation.update_value(|g| *g += 1);
-        self.running.set(None);
+        self.runner.stop();
     }
 
     /// Validates the form and starts a run; refuses with field messages before any request.
@@ -233,15 +244,15 @@ impl AppState {
             return;
         }
         let query = self.query_input().validate();
-        let connection = self.connection();
+        let target = self.target();
         let mut errors = Vec::new();
-        if let Err(e) = &connection {
+        if let Err(e) = &target {
             errors.extend(e.iter().cloned());
         }
         if let Err(e) = &query {
             errors.extend(e.iter().cloned());
         }
-        let (Ok(connection), Ok(query)) = (connection, query) else {
+        let (Ok(target), Ok(query)) = (target, query) else {
             let summary: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
             self.field_errors.set(errors);
             self.error.set(Some(Banner {
@@ -251,160 +262,85 @@ impl AppState {
             return;
         };
         self.field_errors.set(Vec::new());
-        // Continue the shown listing only if it is for the query in the form.
-        let same_query = self.pager.with_untracked(|p| {
-            p.as_ref()
-                .is_some_and(|p| p.query() == &query && p.has_more())
-        });
-        let fresh = match mode {
-            Mode::First => Some(query),
-            Mode::More | Mode::All if same_query => None,
-            Mode::More | Mode::All => Some(query),
-        };
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
         self.error.set(None);
-        self.running.set(Some(Running {
-            mode,
-            waiting: None,
-        }));
-        let state = *self;
-        spawn_local(async move { state.run(connection, fresh, mode, generation).await });
+        self.mode.set(mode);
+        let label = if target.endpoint.is_aws_region_endpoint() {
+            target.region.clone()
+        } else {
+            format!("{} · {}", target.endpoint.authority, target.region)
+        };
+        let goal = if mode == Mode::All {
+            Goal::All
+        } else {
+            Goal::OnePage
+        };
+        // List always starts a new listing (shown once its first page is in, so a
+        // failing new query does not wipe what is on screen); Load more / Load all
+        // continue the shown one only if it is for this query and place.
+        self.runner.request(
+            vec![SourceSpec {
+                target,
+                query,
+                label,
+            }],
+            goal,
+            mode == Mode::First,
+        );
     }
 
-    async fn run(self, conn: Connection, fresh: Option<Query>, mode: Mode, generation: u64) {
-        // A new query is fetched into its own pager and shown once its first page is in,
-        // so a failing new query does not wipe what is on screen.
-        let mut fresh = fresh.map(Pager::new);
-        let policy = RetryPolicy::default();
-        let mut attempts = Attempts::new();
-        loop {
-            let next = match &fresh {
-                Some(p) => p
-                    .next_body()
-                    .map(|b| (b, p.next_start().map(str::to_owned))),
-                None => self.pager.with_untracked(|p| {
-                    p.as_ref().and_then(|p| {
-                        p.next_body()
-                            .map(|b| (b, p.next_start().map(str::to_owned)))
-                    })
-                }),
-            };
-            let Some((body, start)) = next else { break };
-            loop {
-                let wait = self.gate.with_value(|g| g.wait_ms(now_ms()));
-                if wait <= 0.0 {
-                    break;
-                }
-                self.set_waiting(Some("Pacing requests under DynamoDB's 5 calls per second…"));
-                TimeoutFuture::new(wait.ceil() as u32).await;
-                if !self.is_current(generation) {
-                    return;
-                }
+    /// Shows what the engine reports: errors in the banner, a corrected clock as a notice.
+    fn on_engine_event(&self, event: Event) {
+        match event {
+            Event::Replaced => {}
+            Event::ClockCorrected {
+                offset_ms, clamped, ..
+            } => {
+                let text = if clamped {
+                    "This computer's clock is more than a day off DynamoDB's; correct the system clock.".to_owned()
+                } else {
+                    format!(
+                        "This computer's clock is {} DynamoDB's. Backup Lens now signs with the server's time; \
+                         correct the system clock to silence this note.",
+                        describe_offset(offset_ms)
+                    )
+                };
+                self.notice.set(Some(text));
             }
-            self.set_waiting(None);
-            self.gate.update_value(|g| g.record(now_ms()));
-            let result = list_backups(&conn, body, self.clock_offset.get_value()).await;
-            if !self.is_current(generation) {
-                return; // stopped or superseded: a late page must not land
-            }
-            let page = match result {
-                Ok(page) => page,
-                Err(e) => match attempts.after(&policy, &e, js_sys::Math::random(), now_ms()) {
-                    // Same cursor again: the page is neither skipped nor loaded twice.
-                    Decision::Retry { after_ms, why } => {
-                        self.set_waiting(Some(&format!(
-                            "Waiting {:.1} s: {why}.",
-                            after_ms / 1000.0
-                        )));
-                        TimeoutFuture::new(after_ms.ceil() as u32).await;
-                        if !self.is_current(generation) {
-                            return;
-                        }
-                        continue;
-                    }
-                    Decision::CorrectClock { offset_ms } => {
-                        self.clock_offset.set_value(offset_ms);
-                        self.notice.set(Some(format!(
-                            "This computer's clock is {} DynamoDB's. Backup Lens now signs with the server's time; \
-                             correct the system clock to silence this note.",
-                            describe_offset(offset_ms)
-                        )));
-                        continue;
-                    }
-                    Decision::Stop => {
-                        self.stop_with(&e);
-                        break;
-                    }
-                },
-            };
-            attempts = Attempts::new();
-            let applied = match fresh.take() {
-                Some(mut p) => {
-                    let r = p.apply(start.as_deref(), page);
-                    self.pager.set(Some(p));
-                    self.pager_generation.update(|g| *g += 1);
-                    r
+            Event::SourceFailed {
+                error,
+                rows_kept,
+                resumable,
+                ..
+            } => {
+                if error.kind == ErrorKind::ExpiredToken {
+                    self.forget_expired();
                 }
-                None => self
-                    .pager
-                    .try_update(|p| p.as_mut().map(|p| p.apply(start.as_deref(), page)))
-                    .flatten()
-                    .unwrap_or(Err(PagerError::Stale)),
-            };
-            if let Err(e) = applied {
-                self.error.set(Some(Banner::plain(e.to_string())));
-                break;
-            }
-            if mode != Mode::All {
-                break;
-            }
-        }
-        if self.is_current(generation) {
-            self.running.set(None);
-        }
-    }
-
-    /// Shows why a run stopped and, when rows are loaded, that they are kept and how to resume.
-    fn stop_with(&self, e: &ApiError) {
-        if e.kind == ErrorKind::ExpiredToken {
-            self.forget_expired();
-        }
-        let mut banner = Banner::from(e);
-        let (rows, more) = self.pager.with_untracked(|p| {
-            p.as_ref()
-                .map_or((0, false), |p| (p.rows().len(), p.has_more()))
-        });
-        if rows > 0 && more {
-            let what = match e.kind {
-                ErrorKind::ExpiredToken
-                | ErrorKind::UnrecognizedClient
-                | ErrorKind::InvalidSignature => "paste fresh credentials, then",
-                _ => "when the problem is fixed,",
-            };
-            let resume = format!(
-                "The {} backups already loaded are kept: {what} press Load all to continue from where it stopped.",
-                grouped(rows as u64)
-            );
-            banner.detail = Some(match banner.detail {
-                Some(d) => format!("{resume} ({d})"),
-                None => resume,
-            });
-        }
-        self.error.set(Some(banner));
-    }
-
-    fn set_waiting(&self, why: Option<&str>) {
-        let why = why.map(str::to_owned);
-        if self
-            .running
-            .with_untracked(|r| r.as_ref().map(|r| &r.waiting) != Some(&why))
-        {
-            self.running.update(|r| {
-                if let Some(r) = r {
-                    r.waiting = why;
+                let mut banner = Banner::from(&error);
+                if resumable {
+                    let what = match error.kind {
+                        ErrorKind::ExpiredToken
+                        | ErrorKind::UnrecognizedClient
+                        | ErrorKind::InvalidSignature => "paste fresh credentials, then",
+                        _ => "when the problem is fixed,",
+                    };
+                    let resume = format!(
+                        "The {} backups already loaded are kept: {what} press Load all to continue from where it stopped.",
+                        grouped(rows_kept as u64)
+                    );
+                    banner.detail = Some(match banner.detail {
+                        Some(d) => format!("{resume} ({d})"),
+                        None => resume,
+                    });
                 }
-            });
+                self.error.set(Some(banner));
+            }
+            Event::PendingFailed { error, .. } => {
+                if error.kind == ErrorKind::ExpiredToken {
+                    self.forget_expired();
+                }
+                // Nothing of the new query was shown: no word about resuming.
+                self.error.set(Some(Banner::from(&error)));
+            }
         }
     }
 
@@ -848,7 +784,7 @@ pub fn QueryPanel(
     /// The page state.
     state: AppState,
 ) -> impl IntoView {
-    let busy = move || state.running.with(Option::is_some);
+    let busy = move || state.busy();
     view! {
         <section class="panel" aria-labelledby="query-title">
             <h2 id="query-title">"Query"</h2>
@@ -1032,31 +968,33 @@ pub fn ResultsToolbar(
     /// The page state.
     state: AppState,
 ) -> impl IntoView {
-    let count = move || {
-        state
-            .pager
-            .with(|p| p.as_ref().map_or(0, |p| p.rows().len()))
-    };
-    let pages = move || state.pager.with(|p| p.as_ref().map_or(0, Pager::pages));
-    let has_more = move || {
-        state
-            .pager
-            .with(|p| p.as_ref().is_some_and(Pager::has_more))
-    };
-    let loaded = move || state.pager.with(Option::is_some);
-    let busy = move || state.running.with(Option::is_some);
-    let loading_all = move || {
-        state
-            .running
-            .with(|r| r.as_ref().is_some_and(|r| r.mode == Mode::All))
-    };
+    let runner = state.runner;
+    let count = move || state.rows_key.with(|k| k.len);
+    let pages = move || runner.read(Engine::pages);
+    let has_more = move || runner.read(Engine::has_more);
+    let loaded = move || runner.read(|e| e.shown_sources().next().is_some());
+    let busy = move || state.busy();
+    let loading_all = move || state.mode.get() == Mode::All;
     let total_size = move || {
-        state.pager.with(|p| {
-            p.as_ref().map_or(0, |p| {
-                p.rows()
-                    .iter()
-                    .filter_map(|r| r.summary.backup_size_bytes)
-                    .sum::<u64>()
+        runner.read(|e| {
+            e.shown_sources()
+                .map(|(_, s)| s.bytes)
+                .fold(0u64, u64::saturating_add)
+        })
+    };
+    // Why the run waits, if it does (retry or pacing), with the time left.
+    let waiting = move || {
+        runner.read(|e| {
+            e.sources().find_map(|(_, s)| match &s.state {
+                SourceState::Waiting { why, until } => {
+                    let secs = ((until - monotonic_ms()) / 1000.0).max(0.0);
+                    Some(if why == PACING {
+                        "Pacing requests under DynamoDB's 5 calls per second…".to_owned()
+                    } else {
+                        format!("Waiting {secs:.1} s: {why}.")
+                    })
+                }
+                _ => None,
             })
         })
     };
@@ -1086,9 +1024,8 @@ pub fn ResultsToolbar(
                     <span class="progress" data-testid="progress" aria-live="polite">
                         <span class="spinner" aria-hidden="true"></span>
                         {move || {
-                            let waiting = state.running.with(|r| r.as_ref().and_then(|r| r.waiting.clone()));
                             let verb = if loading_all() { "Loading all" } else { "Loading" };
-                            match waiting {
+                            match waiting() {
                                 Some(w) => format!("{verb}: {} pages, {} backups. {w}", pages(), grouped(count() as u64)),
                                 None => format!("{verb}: {} pages, {} backups", pages(), grouped(count() as u64)),
                             }

@@ -34,12 +34,12 @@ fn on_activate(f: impl Fn() + 'static) -> impl Fn(web_sys::KeyboardEvent) + 'sta
 /// read untracked: any change to them changes the membership too.
 fn over_visible<T>(state: AppState, f: impl Fn(&[Row], &[u32]) -> T) -> T {
     // Read, not only tracked: memos are lazy, and one never read has not yet
-    // subscribed to its own sources, so it would never change.
-    let _membership = state.visible_set.get();
-    state.pager.with_untracked(|p| {
-        let rows = p.as_ref().map(|p| p.rows()).unwrap_or(&[]);
-        state.visible.with_untracked(|v| f(rows, v))
-    })
+    // subscribed to its own sources, so it would never change. The set's key
+    // includes the row set's identity, so a new result of the same size counts.
+    let _set = state.visible_set.get();
+    state
+        .runner
+        .with_rows(|rows| state.visible.with_untracked(|v| f(rows, &v.indices)))
 }
 
 /// Both charts, following the current filters.

@@ -12,4 +12,6 @@ pub mod charts;
 #[cfg(target_arch = "wasm32")]
 pub mod net;
 #[cfg(target_arch = "wasm32")]
+pub mod runner;
+#[cfg(target_arch = "wasm32")]
 pub mod table;

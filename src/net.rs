@@ -3,22 +3,15 @@
 
 use gloo_net::http::Request;
 use serde::Deserialize;
-use web_sys::{ReferrerPolicy, RequestCache, RequestCredentials};
+use web_sys::{AbortSignal, ReferrerPolicy, RequestCache, RequestCredentials};
 
 use crate::core::csp::{connect_allowed, Origin};
 use crate::core::endpoint::Endpoint;
+use crate::core::engine::Target;
 use crate::core::error::{ApiError, ErrorKind};
 use crate::core::response::{parse_list_backups, Page};
-use crate::core::sign::{sign_list_backups, time_from_millis, Credentials};
+use crate::core::sign::{sign_list_backups, time_from_millis};
 use crate::core::time::parse_http_date;
-
-/// Everything needed to call ListBackups.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Connection {
-    pub endpoint: Endpoint,
-    pub region: String,
-    pub credentials: Credentials,
-}
 
 /// The page's own Content-Security-Policy (the `<meta>` tag the release build carries), if any.
 fn page_policy() -> Option<String> {
@@ -48,25 +41,34 @@ pub fn check_policy(endpoint: &Endpoint) -> Result<(), ApiError> {
     }
 }
 
-/// Milliseconds since the epoch from the browser's clock.
+/// Milliseconds since the epoch from the browser's clock (may jump: used only to sign).
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// One signed ListBackups call with `body`, signed at the browser's time plus
-/// `clock_offset_ms` (the correction learnt from the server); never panics.
+/// Milliseconds from a clock that never goes back (`performance.now()`): pacing and timeouts.
+pub fn monotonic_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(now_ms, |p| p.now())
+}
+
+/// One signed ListBackups call with `body`, signed at `sign_at_ms` (epoch ms:
+/// the browser's clock plus the correction the engine learnt); `abort` cancels
+/// it (a timeout). Never panics.
 pub async fn list_backups(
-    conn: &Connection,
+    target: &Target,
     body: String,
-    clock_offset_ms: f64,
+    sign_at_ms: f64,
+    abort: Option<&AbortSignal>,
 ) -> Result<Page, ApiError> {
-    check_policy(&conn.endpoint)?;
+    check_policy(&target.endpoint)?;
     let signed = sign_list_backups(
-        &conn.endpoint,
-        &conn.region,
-        &conn.credentials,
+        &target.endpoint,
+        &target.region,
+        &target.credentials,
         body,
-        time_from_millis(now_ms() + clock_offset_ms),
+        time_from_millis(sign_at_ms),
     )
     .map_err(|e| {
         ApiError::new(
@@ -80,7 +82,8 @@ pub async fn list_backups(
         // No cookies, no cache, no referrer: only the signed request leaves the page.
         .credentials(RequestCredentials::Omit)
         .cache(RequestCache::NoStore)
-        .referrer_policy(ReferrerPolicy::NoReferrer);
+        .referrer_policy(ReferrerPolicy::NoReferrer)
+        .abort_signal(abort);
     for (name, value) in &signed.headers {
         builder = builder.header(name, value);
     }

@@ -7,11 +7,9 @@ use wasm_bindgen::JsCast;
 use crate::app::AppState;
 use crate::core::export::{to_csv, to_json};
 use crate::core::format::{grouped, human_size, parse_size};
-use crate::core::pager::{Pager, Row};
+use crate::core::pager::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
-use crate::core::view::{
-    facet_counts, row_window, Column, Filter, Sort, DAY, ROW_HEIGHT, WINDOW_THRESHOLD,
-};
+use crate::core::view::{row_window, Column, FacetCache, Filter, Sort, DAY, ROW_HEIGHT};
 
 /// Search box, facets, counts and exports.
 #[component]
@@ -20,17 +18,16 @@ pub fn FilterBar(
     state: AppState,
 ) -> impl IntoView {
     let filter = state.filter;
-    let loaded = move || {
-        state
-            .pager
-            .with(|p| p.as_ref().map_or(0, |p| p.rows().len()))
-    };
-    let shown = move || state.visible.with(Vec::len);
+    let loaded = move || state.rows_key.with(|k| k.len);
+    let shown = move || state.visible.with(|v| v.indices.len());
+    // Counts follow the rows incrementally: a page costs work for its own rows only.
     let facet = move |pick: fn(&crate::core::response::BackupSummary) -> Option<&str>| {
+        let cache = StoredValue::new(FacetCache::default());
         Memo::new(move |_| {
-            state.pager.with(|p| {
-                p.as_ref()
-                    .map(|p| facet_counts(p.rows(), pick))
+            let key = state.rows_key.get();
+            state.runner.with_rows(|rows| {
+                cache
+                    .try_update_value(|c| c.get(rows, key, pick))
                     .unwrap_or_default()
             })
         })
@@ -288,11 +285,10 @@ enum Format {
 
 /// Downloads the visible rows as a file made in the page (no request leaves it).
 fn export(state: AppState, format: Format) {
-    let (text, mime, ext) = state.pager.with_untracked(|p| {
-        let rows = p.as_ref().map(Pager::rows).unwrap_or(&[]);
+    let (text, mime, ext) = state.runner.with_rows(|rows| {
         state.visible.with_untracked(|v| match format {
-            Format::Csv => (to_csv(rows, v), "text/csv;charset=utf-8", "csv"),
-            Format::Json => (to_json(rows, v), "application/json", "json"),
+            Format::Csv => (to_csv(rows, &v.indices), "text/csv;charset=utf-8", "csv"),
+            Format::Json => (to_json(rows, &v.indices), "application/json", "json"),
         })
     });
     if let Err(e) = download(&format!("dynamodb-backups.{ext}"), mime, &text) {
@@ -329,17 +325,20 @@ pub fn BackupTable(
 ) -> impl IntoView {
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(800.0);
-    let total = Memo::new(move |_| state.visible.with(Vec::len));
+    let total = Memo::new(move |_| state.visible.with(|v| v.indices.len()));
     let window = Memo::new(move |_| row_window(total.get(), scroll_top.get(), viewport.get()));
+    // Only the rows in view are in the DOM, at every size. Keyed by source,
+    // BackupArn and the row's update count: rows already on screen keep their
+    // nodes when a page arrives, and a row updated by a later page is redrawn.
     let rows = move || {
         let (a, b) = window.get();
-        state.pager.with(|p| {
-            let Some(p) = p else { return Vec::new() };
+        state.runner.with_rows(|rows| {
             state.visible.with(|v| {
-                v.get(a..b)
+                v.indices
+                    .get(a..b)
                     .unwrap_or(&[])
                     .iter()
-                    .filter_map(|&i| p.rows().get(i as usize).cloned())
+                    .filter_map(|&i| rows.get(i as usize).cloned())
                     .collect::<Vec<Row>>()
             })
         })
@@ -347,12 +346,8 @@ pub fn BackupTable(
     // Values for `style:height`: a length, not a declaration.
     let top_pad = move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT);
     let bottom_pad = move || format!("{}px", (total.get() - window.get().1) as f64 * ROW_HEIGHT);
-    let windowed = move || total.get() > WINDOW_THRESHOLD;
-    let loaded = move || {
-        state
-            .pager
-            .with(|p| p.as_ref().map_or(0, |p| p.rows().len()))
-    };
+    let loaded = move || state.rows_key.with(|k| k.len);
+    let listed = move || state.runner.read(|e| e.shown_sources().next().is_some());
     let on_scroll = move |ev: web_sys::Event| {
         if let Some(el) = ev
             .target()
@@ -371,13 +366,13 @@ pub fn BackupTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <Show when=windowed>
-                        <tr class="pad" aria-hidden="true" style:height=top_pad></tr>
-                    </Show>
-                    <For each=rows key=|row: &Row| row.key.clone() children=move |row: Row| view! { <BackupRow row=row /> } />
-                    <Show when=windowed>
-                        <tr class="pad" aria-hidden="true" style:height=bottom_pad></tr>
-                    </Show>
+                    <tr class="pad" aria-hidden="true" style:height=top_pad></tr>
+                    <For
+                        each=rows
+                        key=|row: &Row| (row.source, row.key.clone(), row.updates)
+                        children=move |row: Row| view! { <BackupRow row=row /> }
+                    />
+                    <tr class="pad" aria-hidden="true" style:height=bottom_pad></tr>
                 </tbody>
             </table>
             <Show when=move || total.get() == 0>
@@ -385,7 +380,7 @@ pub fn BackupTable(
                     {move || {
                         if loaded() > 0 {
                             "No loaded backup matches these filters."
-                        } else if state.pager.with(Option::is_some) {
+                        } else if listed() {
                             "No backups match this query."
                         } else {
                             "Paste credentials (or use the local demo), then List backups."

@@ -1,23 +1,28 @@
 //! Benchmark, not a test: `scripts/bench-table.sh` runs it in release mode in
-//! headless Chromium and prints the figures. It generates 100,000 realistic
-//! backup summaries in the browser, mounts the filter bar, charts and table,
-//! and times: the first screen, filter keystrokes, re-sorts by size and by
-//! creation time; then reports wasm memory. Nothing here asserts a time.
+//! headless Chromium and prints the figures. At 100, 1,600, 20,000 and
+//! 100,000 realistic backups (generated in the browser and fed through the
+//! listing engine as pages), it mounts the filter bar, charts and table and
+//! times what users do, each until the update is laid out: the first screen,
+//! filter keystrokes, clearing the search, sorts, a chart-bar click and
+//! un-click; then wasm memory. And Load all at 20,000 loaded, pages of 10, a
+//! sort active: each page from answer to laid out. Nothing here asserts a time.
 #![cfg(target_arch = "wasm32")]
 
 use backup_lens::app::AppState;
 use backup_lens::charts::Charts;
-use backup_lens::core::pager::Pager;
-use backup_lens::core::query::Query;
+use backup_lens::core::engine::Goal;
 use backup_lens::core::response::{BackupSummary, Page};
 use backup_lens::table::{BackupTable, FilterBar};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+#[path = "support/feed.rs"]
+mod feed;
+use feed::{answer_at, ask, list};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
-const N: usize = 100_000;
 const TABLES: [&str; 12] = [
     "orders",
     "customers",
@@ -51,9 +56,9 @@ impl Rng {
     }
 }
 
-fn generate(n: usize, now: f64) -> Pager {
+fn generate(n: usize, now: f64) -> Vec<BackupSummary> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let summaries = (0..n)
+    (0..n)
         .map(|i| {
             let t = i % TABLES.len();
             let table = TABLES[t];
@@ -92,17 +97,7 @@ fn generate(n: usize, now: f64) -> Pager {
                 backup_size_bytes: Some((base * (0.5 + rng.unit())) as u64),
             }
         })
-        .collect();
-    let mut pager = Pager::new(Query::default());
-    // Deduplication and search strings are built as they would be for real pages.
-    let _ = pager.apply(
-        None,
-        Page {
-            backup_summaries: summaries,
-            next_start: None,
-        },
-    );
-    pager
+        .collect()
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -115,30 +110,35 @@ fn p95(v: &mut [f64]) -> f64 {
     v[(v.len() * 95 / 100).min(v.len() - 1)]
 }
 
-fn click(root: &web_sys::HtmlElement, testid: &str) {
-    root.query_selector(&format!("[data-testid={testid}]"))
+fn click(root: &web_sys::HtmlElement, selector: &str) {
+    root.query_selector(selector)
         .unwrap()
         .unwrap()
         .unchecked_into::<web_sys::HtmlElement>()
         .click();
 }
 
-#[wasm_bindgen_test]
-async fn bench_100k_backups() {
-    let doc = document();
-    let style = doc.create_element("style").unwrap();
-    style.set_text_content(Some(include_str!("../style/main.css")));
-    doc.head().unwrap().append_child(&style).unwrap();
-    let root: web_sys::HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-    doc.body().unwrap().append_child(&root).unwrap();
+/// Waits for the reactive update, then forces style and layout (what a paint needs).
+async fn settle(root: &web_sys::HtmlElement) {
+    leptos::task::tick().await;
+    let _ = root.offset_height();
+}
 
-    let t = now_ms();
-    let pager = generate(N, js_sys::Date::now() / 1000.0);
-    let generate_ms = now_ms() - t;
+fn stats(v: &mut [f64]) -> String {
+    format!("median={:.2} p95={:.2} (n={})", median(v), p95(v), v.len())
+}
+
+/// Mounts the filter bar, charts and table, loads `n` backups and times what users do.
+async fn bench_size(n: usize) {
+    let doc = document();
+    let root: web_sys::HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    root.set_attribute("style", "width:1280px").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let summaries = generate(n, js_sys::Date::now() / 1000.0);
 
     let slot = std::rc::Rc::new(std::cell::Cell::new(None));
     let out = slot.clone();
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
         let state = AppState::new();
         out.set(Some(state));
         view! {
@@ -150,24 +150,30 @@ async fn bench_100k_backups() {
     let state: AppState = slot.take().unwrap();
     leptos::task::tick().await;
 
-    // First screen: rows arrive, the table, facets and charts render.
+    // First screen: one page of n rows through the engine, then table, facets and charts.
     let t = now_ms();
-    state.pager.set(Some(pager));
-    leptos::task::tick().await;
+    list(
+        &state,
+        Page {
+            backup_summaries: summaries,
+            next_start: None,
+        },
+    );
+    settle(&root).await;
     let first_screen_ms = now_ms() - t;
     let rows_in_dom = root
         .query_selector_all("[data-testid=backup-row]")
         .unwrap()
         .length();
 
-    // Typing a search, one keystroke at a time, then deleting it.
+    // Typing a search one keystroke at a time, then clearing it at once.
     let input: web_sys::HtmlInputElement = root
         .query_selector("[data-testid=filter]")
         .unwrap()
         .unwrap()
         .unchecked_into();
     let mut typing = Vec::new();
-    let mut deleting = Vec::new();
+    let mut clearing = Vec::new();
     for _ in 0..3 {
         let word = "nightly-orders-1";
         for k in 1..=word.len() {
@@ -176,33 +182,44 @@ async fn bench_100k_backups() {
             input
                 .dispatch_event(&web_sys::Event::new("input").unwrap())
                 .unwrap();
-            leptos::task::tick().await;
+            settle(&root).await;
             typing.push(now_ms() - t);
         }
-        for k in (0..word.len()).rev() {
-            input.set_value(&word[..k]);
+        input.set_value("");
+        let t = now_ms();
+        input
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        settle(&root).await;
+        clearing.push(now_ms() - t);
+    }
+
+    // Sorting every row: by size, then by creation time (each click re-sorts).
+    let mut sorting = Vec::new();
+    for _ in 0..5 {
+        for column in ["size", "created"] {
             let t = now_ms();
-            input
-                .dispatch_event(&web_sys::Event::new("input").unwrap())
-                .unwrap();
-            leptos::task::tick().await;
-            deleting.push(now_ms() - t);
+            click(&root, &format!("[data-testid=sort-{column}]"));
+            settle(&root).await;
+            sorting.push(now_ms() - t);
         }
     }
-    let visible_after = state.visible.with_untracked(Vec::len);
 
-    // Re-sorts of all 100,000 rows.
-    let mut sort_size = Vec::new();
-    let mut sort_created = Vec::new();
+    // A chart bar clicked (filter to one table) and clicked again (filter off).
+    let mut bar_on = Vec::new();
+    let mut bar_off = Vec::new();
     for _ in 0..5 {
         let t = now_ms();
-        click(&root, "sort-size");
-        leptos::task::tick().await;
-        sort_size.push(now_ms() - t);
+        click(&root, "[data-testid=chart-size] [data-testid=bar]");
+        settle(&root).await;
+        bar_on.push(now_ms() - t);
         let t = now_ms();
-        click(&root, "sort-created");
-        leptos::task::tick().await;
-        sort_created.push(now_ms() - t);
+        click(
+            &root,
+            "[data-testid=chart-size] [data-testid=bar][aria-pressed=true]",
+        );
+        settle(&root).await;
+        bar_off.push(now_ms() - t);
     }
 
     let wasm_mb = wasm_bindgen::memory()
@@ -220,30 +237,77 @@ async fn bench_100k_backups() {
     .and_then(|v| v.as_f64())
     .map_or(f64::NAN, |b| b / 1_048_576.0);
 
-    console_log!("BENCH rows={N} visible_after_typing={visible_after} rows_in_dom={rows_in_dom}");
-    console_log!("BENCH generate_100k_ms={generate_ms:.1}");
-    console_log!("BENCH first_screen_ms={first_screen_ms:.1}");
-    console_log!(
-        "BENCH filter_keystroke_ms median={:.2} p95={:.2} (n={})",
-        median(&mut typing),
-        p95(&mut typing),
-        typing.len()
+    console_log!("BENCH n={n} rows_in_dom={rows_in_dom} first_screen_ms={first_screen_ms:.1}");
+    console_log!("BENCH n={n} filter_keystroke_ms {}", stats(&mut typing));
+    console_log!("BENCH n={n} clear_search_ms {}", stats(&mut clearing));
+    console_log!("BENCH n={n} sort_ms {}", stats(&mut sorting));
+    console_log!("BENCH n={n} chart_bar_click_ms {}", stats(&mut bar_on));
+    console_log!("BENCH n={n} chart_bar_unclick_ms {}", stats(&mut bar_off));
+    console_log!("BENCH n={n} wasm_memory_mb={wasm_mb:.1} js_heap_mb={js_heap_mb:.1}");
+    drop(mounted);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn bench_interactions_at_every_size() {
+    let doc = document();
+    let style = doc.create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../style/main.css")));
+    doc.head().unwrap().append_child(&style).unwrap();
+    for n in [100, 1_600, 20_000, 100_000] {
+        bench_size(n).await;
+    }
+}
+
+/// Load all at 20,000 rows loaded, pages of 10, a sort active: answer to painted, per page.
+#[wasm_bindgen_test]
+async fn bench_load_all_pages_at_20k() {
+    let doc = document();
+    let root: web_sys::HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let all = generate(20_200, js_sys::Date::now() / 1000.0);
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
+    let out = slot.clone();
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        let state = AppState::new();
+        out.set(Some(state));
+        view! {
+            <FilterBar state=state />
+            <Charts state=state />
+            <BackupTable state=state />
+        }
+    });
+    let state: AppState = slot.take().unwrap();
+    leptos::task::tick().await;
+    let cursor = |s: &BackupSummary| s.backup_arn.clone();
+    ask(&state, Goal::All, true);
+    answer_at(
+        &state,
+        Page {
+            next_start: cursor(&all[19_999]),
+            backup_summaries: all[..20_000].to_vec(),
+        },
+        0.0,
     );
+    settle(&root).await;
+    click(&root, "[data-testid=sort-size]");
+    settle(&root).await;
+    let mut per_page = Vec::new();
+    for (k, chunk) in all[20_000..].chunks(10).enumerate() {
+        let last = k == 19;
+        let page = Page {
+            next_start: if last { None } else { cursor(&chunk[9]) },
+            backup_summaries: chunk.to_vec(),
+        };
+        // The engine paces 5 calls per 1.1 s: its clock moves on as time would.
+        let t = now_ms();
+        answer_at(&state, page, 1e9 + k as f64 * 1_000.0);
+        settle(&root).await;
+        per_page.push(now_ms() - t);
+    }
+    let loaded = state.rows_key.get_untracked().len;
     console_log!(
-        "BENCH filter_delete_keystroke_ms median={:.2} p95={:.2} (n={})",
-        median(&mut deleting),
-        p95(&mut deleting),
-        deleting.len()
+        "BENCH load_all_page_at_20k_sorted_ms {} rows={loaded}",
+        stats(&mut per_page)
     );
-    console_log!(
-        "BENCH sort_by_size_ms median={:.1} max={:.1}",
-        median(&mut sort_size),
-        sort_size.iter().cloned().fold(0.0, f64::max)
-    );
-    console_log!(
-        "BENCH sort_by_created_ms median={:.1} max={:.1}",
-        median(&mut sort_created),
-        sort_created.iter().cloned().fold(0.0, f64::max)
-    );
-    console_log!("BENCH wasm_memory_mb={wasm_mb:.1} js_heap_mb={js_heap_mb:.1}");
 }

@@ -4,14 +4,17 @@
 
 use backup_lens::app::{App, AppState, Banner, ErrorBanner};
 use backup_lens::charts::Charts;
-use backup_lens::core::pager::Pager;
-use backup_lens::core::query::Query;
+use backup_lens::core::engine::Goal;
 use backup_lens::core::response::{parse_list_backups, BackupSummary, Page};
 use backup_lens::core::view::{Column, Direction, Sort, ROW_HEIGHT};
 use backup_lens::table::{BackupTable, FilterBar};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+
+#[path = "support/feed.rs"]
+mod feed;
+use feed::{answer_at, ask, list};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -31,11 +34,16 @@ fn container() -> web_sys::HtmlElement {
     div.unchecked_into()
 }
 
-fn loaded_pager() -> Pager {
-    let mut pager = Pager::new(Query::default());
-    let page = parse_list_backups(200, &|_| None, PAGE).unwrap();
-    pager.apply(None, page).unwrap();
-    pager
+fn loaded_page() -> Page {
+    parse_list_backups(200, &|_| None, PAGE).unwrap()
+}
+
+/// A last page with no backups.
+fn empty_page() -> Page {
+    Page {
+        backup_summaries: Vec::new(),
+        next_start: None,
+    }
 }
 
 fn all(root: &web_sys::HtmlElement, selector: &str) -> Vec<web_sys::Element> {
@@ -52,12 +60,15 @@ fn one(root: &web_sys::HtmlElement, selector: &str) -> web_sys::Element {
 }
 
 /// Mounts the filter bar, charts and table over one state; returns the state.
-fn mount_table(root: &web_sys::HtmlElement, pager: Option<Pager>) -> (AppState, impl Drop) {
+/// With `first`, a List answered with that page.
+fn mount_table(root: &web_sys::HtmlElement, first: Option<Page>) -> (AppState, impl Drop) {
     let slot = std::rc::Rc::new(std::cell::Cell::new(None));
     let out = slot.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         let state = AppState::new();
-        state.pager.set(pager);
+        if let Some(page) = first {
+            list(&state, page);
+        }
         out.set(Some(state));
         view! {
             <FilterBar state=state />
@@ -79,7 +90,7 @@ impl<T> Drop for Unmount<T> {
 #[wasm_bindgen_test]
 async fn table_shows_every_field_readably() {
     let root = container();
-    let (_state, _mounted) = mount_table(&root, Some(loaded_pager()));
+    let (_state, _mounted) = mount_table(&root, Some(loaded_page()));
     leptos::task::tick().await;
 
     let rows = all(&root, "[data-testid=backup-row]");
@@ -116,7 +127,7 @@ async fn table_shows_every_field_readably() {
 #[wasm_bindgen_test]
 async fn hostile_names_render_as_text() {
     let root = container();
-    let (_state, _mounted) = mount_table(&root, Some(loaded_pager()));
+    let (_state, _mounted) = mount_table(&root, Some(loaded_page()));
     leptos::task::tick().await;
     assert!(all(&root, "img").is_empty(), "a backup name became markup");
     assert!(root
@@ -128,25 +139,27 @@ async fn hostile_names_render_as_text() {
 #[wasm_bindgen_test]
 async fn new_pages_add_rows_without_duplicates() {
     let root = container();
-    let (state, _mounted) = mount_table(&root, Some(Pager::new(Query::default())));
-    let pager = state.pager;
+    let (state, _mounted) = mount_table(&root, Some(empty_page()));
     leptos::task::tick().await;
     assert!(root.text_content().unwrap().contains("No backups match"));
     let page = parse_list_backups(200, &|_| None, PAGE).unwrap();
-    let next = page.next_start.clone();
-    pager.update(|p| {
-        p.as_mut().unwrap().apply(None, page.clone()).unwrap();
-    });
+    assert!(page.next_start.is_some());
+    list(&state, page.clone());
     leptos::task::tick().await;
     assert_eq!(all(&root, "[data-testid=backup-row]").len(), 3);
-    // The same backups again on the next page: still three rows.
+    let first = all(&root, "[data-testid=backup-row]")[0].clone();
+    // The same backups again on the next page: still three rows, and the rows
+    // already on screen keep their DOM nodes.
     let mut again = page;
     again.next_start = None;
-    pager.update(|p| {
-        p.as_mut().unwrap().apply(next.as_deref(), again).unwrap();
-    });
+    ask(&state, Goal::OnePage, false);
+    answer_at(&state, again, 0.0);
     leptos::task::tick().await;
     assert_eq!(all(&root, "[data-testid=backup-row]").len(), 3);
+    assert!(
+        first.is_connected(),
+        "a row on screen was rebuilt when a page arrived"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -249,7 +262,7 @@ async fn secrets_are_masked_and_not_autocompleted() {
 }
 
 /// `n` summaries across 5 tables with sizes and SYSTEM expiries, shaped like the API's.
-fn many(n: usize, now: f64) -> Pager {
+fn many(n: usize, now: f64) -> Page {
     let summaries = (0..n)
         .map(|i| BackupSummary {
             table_name: Some(format!("table-{}", i % 5)),
@@ -267,16 +280,10 @@ fn many(n: usize, now: f64) -> Pager {
             ..Default::default()
         })
         .collect();
-    let mut p = Pager::new(Query::default());
-    p.apply(
-        None,
-        Page {
-            backup_summaries: summaries,
-            next_start: None,
-        },
-    )
-    .unwrap();
-    p
+    Page {
+        backup_summaries: summaries,
+        next_start: None,
+    }
 }
 
 fn text_of(root: &web_sys::HtmlElement, selector: &str) -> String {
@@ -317,25 +324,21 @@ async fn search_and_sort_update_rows_counts_and_aria_sort() {
     size_header.unchecked_ref::<web_sys::HtmlElement>().click();
     leptos::task::tick().await;
     assert_eq!(th.get_attribute("aria-sort").as_deref(), Some("descending"));
-    let sizes: Vec<u64> = state
-        .visible
-        .get_untracked()
-        .iter()
-        .map(|&i| {
-            state.pager.with_untracked(|p| {
-                p.as_ref().unwrap().rows()[i as usize]
-                    .summary
-                    .backup_size_bytes
-                    .unwrap()
-            })
-        })
-        .collect();
+    let sizes: Vec<u64> = state.runner.with_rows(|rows| {
+        state
+            .visible
+            .get_untracked()
+            .indices
+            .iter()
+            .map(|&i| rows[i as usize].summary.backup_size_bytes.unwrap())
+            .collect()
+    });
     assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "descending by size");
     let first_row_arn = all(&root, "[data-testid=backup-row]")[0]
         .get_attribute("data-backup-arn")
         .unwrap();
-    let biggest = state.pager.with_untracked(|p| {
-        p.as_ref().unwrap().rows()[state.visible.get_untracked()[0] as usize]
+    let biggest = state.runner.with_rows(|rows| {
+        rows[state.visible.get_untracked().indices[0] as usize]
             .key
             .clone()
     });
@@ -374,7 +377,8 @@ async fn chart_bars_filter_the_table_and_clear_on_second_click() {
         .dispatch_event(&web_sys::Event::new("click").unwrap())
         .unwrap();
     leptos::task::tick().await;
-    assert_eq!(all(&root, "[data-testid=backup-row]").len(), 50);
+    assert_eq!(state.visible.get_untracked().indices.len(), 50);
+    assert!(text_of(&root, "[data-testid=visible-count]").contains("50 of 50"));
 
     let expiry = all(&root, "[data-testid=chart-expiry] [data-testid=bar]");
     assert!(!expiry.is_empty());
@@ -383,14 +387,11 @@ async fn chart_bars_filter_the_table_and_clear_on_second_click() {
         .unwrap();
     leptos::task::tick().await;
     let day = state.filter.get_untracked().expiry_day.unwrap();
-    let rows = state.visible.get_untracked();
-    assert!(!rows.is_empty());
-    state.pager.with_untracked(|p| {
-        for &i in &rows {
-            let e = p.as_ref().unwrap().rows()[i as usize]
-                .summary
-                .backup_expiry_date_time
-                .unwrap();
+    let visible = state.visible.get_untracked().indices;
+    assert!(!visible.is_empty());
+    state.runner.with_rows(|rows| {
+        for &i in &visible {
+            let e = rows[i as usize].summary.backup_expiry_date_time.unwrap();
             assert_eq!((e as i64).div_euclid(86_400), day);
         }
     });
@@ -399,13 +400,13 @@ async fn chart_bars_filter_the_table_and_clear_on_second_click() {
 #[wasm_bindgen_test]
 async fn charts_cope_with_zero_and_one_backup() {
     let root = container();
-    let (state, _mounted) = mount_table(&root, Some(Pager::new(Query::default())));
+    let (state, _mounted) = mount_table(&root, Some(empty_page()));
     leptos::task::tick().await;
     assert!(all(&root, "[data-testid=bar]").is_empty());
     assert!(text_of(&root, "[data-testid=chart-size]").contains("No backups"));
     assert!(text_of(&root, "[data-testid=chart-expiry]")
         .contains("No visible backup expires in the next 35 days"));
-    state.pager.set(Some(many(1, js_sys::Date::now() / 1000.0)));
+    list(&state, many(1, js_sys::Date::now() / 1000.0));
     leptos::task::tick().await;
     assert_eq!(
         all(&root, "[data-testid=chart-size] [data-testid=bar]").len(),
@@ -451,9 +452,7 @@ async fn many_rows_render_only_the_window_at_a_fixed_height() {
         .iter()
         .map(|r| r.get_attribute("data-backup-arn").unwrap())
         .collect();
-    let expected = state
-        .pager
-        .with_untracked(|p| p.as_ref().unwrap().rows()[5_000].key.clone());
+    let expected = state.runner.with_rows(|rows| rows[5_000].key.clone());
     assert!(
         keys.contains(&expected),
         "row 5000 is rendered after scrolling there"

@@ -7,7 +7,7 @@ use backup_lens::core::export::{to_csv, to_json};
 use backup_lens::core::pager::Row;
 use backup_lens::core::response::{parse_list_backups, BackupKind, BackupStatus, BackupSummary};
 use backup_lens::core::view::{
-    facet_counts, visible, Column, Direction, Filter, Sort, VisibleCache, DAY,
+    facet_counts, visible, Column, Direction, FacetCache, Filter, RowsKey, Sort, VisibleCache, DAY,
 };
 
 const NOW: i64 = 1_795_608_000; // 2026-11-25T12:00:00Z
@@ -235,6 +235,107 @@ fn sort_cycles_and_announces() {
     );
 }
 
+/// The key of a row set of `generation` with no in-place updates.
+fn key(generation: u64, rows: &[Row]) -> RowsKey {
+    RowsKey {
+        generation,
+        revision: 0,
+        len: rows.len(),
+    }
+}
+
+fn every_sort() -> Vec<Option<Sort>> {
+    let mut sorts = vec![None];
+    for column in Column::ALL {
+        for direction in [Direction::Ascending, Direction::Descending] {
+            sorts.push(Some(Sort { column, direction }));
+        }
+    }
+    sorts
+}
+
+#[test]
+fn pages_appended_under_every_sort_equal_a_full_recompute() {
+    // Load all with a sort active: each page is sorted alone and merged in.
+    let mut rows = sample();
+    for i in 0..40 {
+        rows.push(row(
+            &format!("p{i}"),
+            &format!("page-{}", i % 7),
+            ["orders", "payments", "odd"][i % 3],
+            1.7e9 + ((i * 7919) % 97) as f64,
+            (i % 5 != 0).then_some(((i * 31) % 13) as u64 * 1000),
+            (i % 2 == 0).then_some(1.8e9),
+            ["USER", "SYSTEM"][i % 2],
+        ));
+    }
+    for sort in every_sort() {
+        for f in [Filter::default(), filter("page")] {
+            let mut cache = VisibleCache::default();
+            for end in (0..=rows.len()).step_by(3).chain([rows.len()]) {
+                let got = cache
+                    .get(&rows[..end], key(7, &rows[..end]), &f, sort, NOW)
+                    .to_vec();
+                assert_eq!(
+                    got,
+                    visible(&rows[..end], &f, sort, NOW),
+                    "{sort:?} after {end} rows"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_new_result_of_the_same_size_is_a_new_visible_set() {
+    // The stale-chart repro: List (100 rows), change the query, List again (100 rows).
+    let rows = sample();
+    let mut other = sample();
+    for r in &mut other {
+        r.summary.backup_size_bytes = Some(42);
+    }
+    let f = Filter::default();
+    let mut cache = VisibleCache::default();
+    cache.get(&rows, key(1, &rows), &f, None, NOW);
+    let m = cache.membership();
+    let again = cache.get(&other, key(2, &other), &f, None, NOW).to_vec();
+    assert_eq!(again, visible(&other, &f, None, NOW));
+    assert_ne!(
+        cache.membership(),
+        m,
+        "same length, new rows: the charts must recount"
+    );
+    // And an in-place update (revision) of the same generation counts too.
+    let m = cache.membership();
+    let updated = RowsKey {
+        revision: 1,
+        ..key(2, &other)
+    };
+    cache.get(&other, updated, &f, None, NOW);
+    assert_ne!(cache.membership(), m);
+}
+
+#[test]
+fn facet_counts_follow_pages_incrementally() {
+    let rows = sample();
+    fn table(s: &BackupSummary) -> Option<&str> {
+        s.table_name.as_deref()
+    }
+    let mut cache = FacetCache::default();
+    for end in 0..=rows.len() {
+        assert_eq!(
+            cache.get(&rows[..end], key(3, &rows[..end]), table),
+            facet_counts(&rows[..end], table),
+            "{end}"
+        );
+    }
+    // A new listing starts the counts over.
+    assert_eq!(
+        cache.get(&rows[..1], key(4, &rows[..1]), table),
+        facet_counts(&rows[..1], table)
+    );
+}
+
 #[test]
 fn cache_narrows_and_appends_like_a_full_recompute() {
     let rows = sample();
@@ -242,7 +343,7 @@ fn cache_narrows_and_appends_like_a_full_recompute() {
     for text in ["", "n", "ni", "nightly", "nightly o", "or", ""] {
         let f = filter(text);
         assert_eq!(
-            cache.get(&rows, 0, &f, None, NOW),
+            cache.get(&rows, key(0, &rows), &f, None, NOW),
             visible(&rows, &f, None, NOW).as_slice(),
             "{text}"
         );
@@ -250,11 +351,11 @@ fn cache_narrows_and_appends_like_a_full_recompute() {
     // Pages arriving: appended rows are filtered on their own.
     let f = filter("orders");
     assert_eq!(
-        cache.get(&rows[..2], 0, &f, None, NOW),
+        cache.get(&rows[..2], key(0, &rows[..2]), &f, None, NOW),
         visible(&rows[..2], &f, None, NOW).as_slice()
     );
     assert_eq!(
-        cache.get(&rows, 0, &f, None, NOW),
+        cache.get(&rows, key(0, &rows), &f, None, NOW),
         visible(&rows, &f, None, NOW).as_slice()
     );
     // A sort, then replaced rows (new generation).
@@ -263,11 +364,11 @@ fn cache_narrows_and_appends_like_a_full_recompute() {
         direction: Direction::Descending,
     });
     assert_eq!(
-        cache.get(&rows, 0, &f, sort, NOW),
+        cache.get(&rows, key(0, &rows), &f, sort, NOW),
         visible(&rows, &f, sort, NOW).as_slice()
     );
     assert_eq!(
-        cache.get(&rows[3..], 1, &f, sort, NOW),
+        cache.get(&rows[3..], key(1, &rows[3..]), &f, sort, NOW),
         visible(&rows[3..], &f, sort, NOW).as_slice()
     );
 }
@@ -302,9 +403,9 @@ fn resorting_through_the_cache_equals_sorting_afresh() {
     // Every sort after every other: the cache re-sorts the previous order in place.
     for before in &sorts {
         for after in &sorts {
-            cache.get(&rows, 0, &f, *before, NOW);
+            cache.get(&rows, key(0, &rows), &f, *before, NOW);
             assert_eq!(
-                keys(&rows, cache.get(&rows, 0, &f, *after, NOW)),
+                keys(&rows, cache.get(&rows, key(0, &rows), &f, *after, NOW)),
                 keys(&rows, &visible(&rows, &f, *after, NOW)),
                 "{before:?} then {after:?}"
             );
@@ -312,9 +413,9 @@ fn resorting_through_the_cache_equals_sorting_afresh() {
     }
     // A re-sort keeps the membership number (charts skip their recount); a filter changes it.
     let m = cache.membership();
-    cache.get(&rows, 0, &f, sorts[3], NOW);
+    cache.get(&rows, key(0, &rows), &f, sorts[3], NOW);
     assert_eq!(cache.membership(), m, "re-sort");
-    cache.get(&rows, 0, &filter("odd"), sorts[3], NOW);
+    cache.get(&rows, key(0, &rows), &filter("odd"), sorts[3], NOW);
     assert_ne!(cache.membership(), m, "filter");
     let created_asc = visible(
         &rows,

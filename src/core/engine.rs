@@ -430,7 +430,9 @@ impl Listing {
                         let old = row.summary.backup_size_bytes.unwrap_or(0);
                         src.status.bytes =
                             src.status.bytes.saturating_sub(old).saturating_add(size);
+                        let updates = row.updates.wrapping_add(1);
                         *row = Row::from_source(src.id.0, key, summary);
+                        row.updates = updates;
                         changed = changed.saturating_add(1);
                     }
                 }

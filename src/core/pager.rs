@@ -30,6 +30,9 @@ pub struct Row {
     pub summary: BackupSummary,
     /// Lower-case name, table, table ARN and backup ARN, for the search box.
     pub search: String,
+    /// Times this row was replaced by newer data for the same backup (a later
+    /// page): part of the table's row key, so an updated row is redrawn.
+    pub updates: u32,
 }
 
 impl Row {
@@ -46,6 +49,7 @@ impl Row {
             key,
             summary,
             search,
+            updates: 0,
         }
     }
 }

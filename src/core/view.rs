@@ -344,6 +344,74 @@ impl Sort {
     }
 }
 
+impl Sort {
+    /// The order [`Sort::apply`] gives two rows: the column's value (missing
+    /// last, either direction), then arrival (row index). Used to merge a new
+    /// page into an already sorted list without sorting it all again.
+    pub fn compare(self, rows: &[Row], a: u32, b: u32) -> Ordering {
+        let (x, y) = (&rows[a as usize].summary, &rows[b as usize].summary);
+        let desc = self.direction == Direction::Descending;
+        fn cmp_opt<T>(
+            x: Option<T>,
+            y: Option<T>,
+            desc: bool,
+            f: impl Fn(T, T) -> Ordering,
+        ) -> Ordering {
+            match (x, y) {
+                (Some(x), Some(y)) => {
+                    let o = f(x, y);
+                    if desc {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                }
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        }
+        let text = |f: fn(&BackupSummary) -> Option<&str>| cmp_opt(f(x), f(y), desc, cmp_text);
+        let int =
+            |f: fn(&BackupSummary) -> Option<u64>| cmp_opt(f(x), f(y), desc, |p: u64, q| p.cmp(&q));
+        match self.column {
+            Column::Name => text(|s| s.backup_name.as_deref()),
+            Column::Table => text(|s| s.table_name.as_deref()),
+            Column::Status => text(|s| s.backup_status.as_ref().map(|v| v.as_str())),
+            Column::Type => text(|s| s.backup_type.as_ref().map(|v| v.as_str())),
+            Column::TableId => text(|s| s.table_id.as_deref()),
+            Column::TableArn => text(|s| s.table_arn.as_deref()),
+            Column::BackupArn => text(|s| s.backup_arn.as_deref()),
+            Column::Created => int(|s| s.backup_creation_date_time.map(f64_order_key)),
+            Column::Expiry => int(|s| s.backup_expiry_date_time.map(f64_order_key)),
+            Column::Size => int(|s| s.backup_size_bytes),
+        }
+        .then(a.cmp(&b))
+    }
+}
+
+/// Merges `fresh` (sorted by `sort`) into `sorted` (sorted by `sort`): O(n + m).
+fn merge_sorted(rows: &[Row], sort: Sort, sorted: &mut Vec<u32>, fresh: Vec<u32>) {
+    if fresh.is_empty() {
+        return;
+    }
+    let old = std::mem::take(sorted);
+    let mut out = Vec::with_capacity(old.len() + fresh.len());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < fresh.len() {
+        if sort.compare(rows, old[i], fresh[j]) == Ordering::Greater {
+            out.push(fresh[j]);
+            j += 1;
+        } else {
+            out.push(old[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&old[i..]);
+    out.extend_from_slice(&fresh[j..]);
+    *sorted = out;
+}
+
 /// An integer that orders like `f64::total_cmp` (the same bit trick, unsigned).
 fn f64_order_key(x: f64) -> u64 {
     let bits = x.to_bits();
@@ -375,16 +443,27 @@ pub fn visible(rows: &[Row], filter: &Filter, sort: Option<Sort>, now: i64) -> V
     out
 }
 
+/// Identifies a row set: which listing (`generation`, bumped when the rows are
+/// replaced), how many in-place updates it has had (`revision`) and its length.
+/// Appending rows only changes `len`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RowsKey {
+    pub generation: u64,
+    pub revision: u64,
+    pub len: usize,
+}
+
 /// Remembers the last result so a keystroke that only narrows the search, or a
-/// page that only adds rows, costs work proportional to what changed.
+/// page that only adds rows (sorted or not), costs work proportional to what changed.
+/// Every input is part of its key: rows (generation and revision), filter, sort, time.
 #[derive(Clone, Debug, Default)]
 pub struct VisibleCache {
     filter: Filter,
     sort: Option<Sort>,
     now_day: i64,
     rows_seen: usize,
-    /// The generation of the row set (bumped when rows are replaced, not appended).
-    rows_generation: u64,
+    /// Generation and revision of the row set seen last.
+    rows_id: (u64, u64),
     indices: Vec<u32>,
     valid: bool,
     /// Changes whenever the set of visible rows may have changed; a re-sort keeps it.
@@ -392,18 +471,21 @@ pub struct VisibleCache {
 }
 
 impl VisibleCache {
-    /// The visible indices for this state; `rows_generation` changes when the rows are replaced.
+    /// The visible indices of `rows` (identified by `key`) for this filter, sort and time.
     pub fn get(
         &mut self,
         rows: &[Row],
-        rows_generation: u64,
+        key: RowsKey,
         filter: &Filter,
         sort: Option<Sort>,
         now: i64,
     ) -> &[u32] {
         let now_day = now.div_euclid(60); // "expires within" moves with the clock; a minute is fine-grained enough
-        let same_rows =
-            self.valid && rows_generation == self.rows_generation && now_day == self.now_day;
+        let rows_id = (key.generation, key.revision);
+        let same_rows = self.valid
+            && rows_id == self.rows_id
+            && now_day == self.now_day
+            && rows.len() >= self.rows_seen;
         if same_rows
             && rows.len() == self.rows_seen
             && sort == self.sort
@@ -424,19 +506,26 @@ impl VisibleCache {
             return &self.indices;
         } else if same_rows
             && rows.len() > self.rows_seen
-            && sort.is_none()
+            && sort == self.sort
             && *filter == self.filter
         {
-            // New page, arrival order: only the new rows need a look.
-            let fresh = filter.apply(rows, self.rows_seen as u32..rows.len() as u32, now);
-            self.indices.extend(fresh);
+            // New page: only the new rows need a look; with a sort, they are
+            // sorted alone and merged in (no full re-sort per page).
+            let mut fresh = filter.apply(rows, self.rows_seen as u32..rows.len() as u32, now);
+            match sort {
+                None => self.indices.extend(fresh),
+                Some(s) => {
+                    s.apply(rows, &mut fresh);
+                    merge_sorted(rows, s, &mut self.indices, fresh);
+                }
+            }
         } else {
             self.indices = visible(rows, filter, sort, now);
             self.filter = filter.clone();
             self.sort = sort;
         }
         self.rows_seen = rows.len();
-        self.rows_generation = rows_generation;
+        self.rows_id = rows_id;
         self.now_day = now_day;
         self.valid = true;
         self.membership = self.membership.wrapping_add(1);
@@ -452,16 +541,12 @@ impl VisibleCache {
 
 /// Height of one table row in CSS pixels (style/main.css sets the same).
 pub const ROW_HEIGHT: f64 = 34.0;
-/// Up to this many visible rows are all in the DOM; above it, only those in view.
-pub const WINDOW_THRESHOLD: usize = 2500;
-/// Rows rendered above and below the viewport when windowing.
+/// Rows rendered above and below the viewport.
 pub const OVERSCAN: usize = 12;
 
-/// Which slice `[first, end)` of `total` visible rows to render for a scroll position.
+/// Which slice `[first, end)` of `total` visible rows to render for a scroll
+/// position: only the rows in view and a few around them, at every size.
 pub fn row_window(total: usize, scroll_top: f64, viewport: f64) -> (usize, usize) {
-    if total <= WINDOW_THRESHOLD {
-        return (0, total);
-    }
     let first = ((scroll_top.max(0.0) / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
     let count = (viewport.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
     (first.min(total), (first + count).min(total))
@@ -484,6 +569,46 @@ pub fn facet_counts<'a>(
     out
 }
 
+/// [`facet_counts`] kept up to date as pages arrive: a page that only appends
+/// rows costs work proportional to the page, not to the rows loaded.
+#[derive(Clone, Debug, Default)]
+pub struct FacetCache {
+    rows_id: Option<(u64, u64)>,
+    seen: usize,
+    counts: std::collections::HashMap<String, usize>,
+}
+
+impl FacetCache {
+    /// The counts of `value` over `rows` (identified by `key`), most first.
+    pub fn get(
+        &mut self,
+        rows: &[Row],
+        key: RowsKey,
+        value: fn(&BackupSummary) -> Option<&str>,
+    ) -> Vec<(String, usize)> {
+        let id = Some((key.generation, key.revision));
+        if id != self.rows_id || rows.len() < self.seen {
+            self.counts.clear();
+            self.seen = 0;
+            self.rows_id = id;
+        }
+        for r in rows.get(self.seen..).unwrap_or(&[]) {
+            let v = value(&r.summary).unwrap_or(NONE_LABEL);
+            match self.counts.get_mut(v) {
+                Some(n) => *n += 1,
+                None => {
+                    self.counts.insert(v.to_owned(), 1);
+                }
+            }
+        }
+        self.seen = rows.len();
+        let mut out: Vec<(String, usize)> =
+            self.counts.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,10 +616,11 @@ mod tests {
     #[test]
     fn window_covers_the_viewport_with_overscan() {
         assert_eq!(
-            row_window(100, 5000.0, 600.0),
-            (0, 100),
-            "small sets render whole"
+            row_window(100, 0.0, 680.0),
+            (0, 20 + 2 * OVERSCAN),
+            "small sets are windowed too"
         );
+        assert_eq!(row_window(10, 0.0, 680.0), (0, 10));
         let (a, b) = row_window(100_000, 0.0, 680.0);
         assert_eq!(a, 0);
         assert_eq!(b, 20 + 2 * OVERSCAN);
