@@ -3,6 +3,7 @@
 // object that speaks in data-testid selectors.
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -125,7 +126,18 @@ export class Lens {
     await this.id(testid).click();
   }
 
+  /**
+   * The visible backups' ARNs in display order. Only the rows in view are in
+   * the DOM, so this reads the JSON export (every visible row, in order).
+   */
   async rowArns() {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.click('export-json')]);
+    const text = fs.readFileSync(await download.path(), 'utf8');
+    return JSON.parse(text).BackupSummaries.map((s) => s.BackupArn);
+  }
+
+  /** The ARNs of the rows rendered in the DOM now (those in view). */
+  async domRowArns() {
     return this.page.$$eval('[data-testid=backup-row]', (rows) => rows.map((r) => r.getAttribute('data-backup-arn')));
   }
 

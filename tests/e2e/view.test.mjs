@@ -77,6 +77,10 @@ test('search + chart click + sort narrow the table to exactly the expected backu
   await lens.page.goto(url);
   await lens.id('list').waitFor();
   assert.equal(await lens.id('filter').inputValue(), 'NIGHTLY');
+  // The link's custom endpoint is only a suggestion: the user confirms its host.
+  assert.equal(await lens.id('endpoint').inputValue(), '');
+  assert.equal(await lens.id('endpoint-suggestion-host').textContent(), backend.url.replace('http://', ''));
+  await lens.click('endpoint-confirm');
   assert.equal(await lens.id('endpoint').inputValue(), backend.url);
   assert.equal(await lens.id('backup-type').inputValue(), 'ALL');
   assert.equal(await lens.id('access-key-id').inputValue(), '');
