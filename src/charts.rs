@@ -145,11 +145,11 @@ fn StorageChart(
                         let table = t.table.clone();
                         let pressed = {
                             let table = table.clone();
-                            move || filter.with(|f| f.tables.len() == 1 && f.tables.contains(&table))
+                            move || filter.with(|f| f.is_only_table(&table))
                         };
                         let pick = {
                             let table = table.clone();
-                            move || filter.update(|f| Filter::toggle_only(&mut f.tables, &table))
+                            move || filter.update(|f| f.toggle_table(&table))
                         };
                         let pick2 = pick.clone();
                         let tip = format!("{}: {} ({} bytes) in {} backups", t.table, human_size(t.bytes), grouped(t.bytes), grouped(t.count as u64));
@@ -163,6 +163,8 @@ fn StorageChart(
                             <rect
                                 data-testid="bar"
                                 data-table=table.clone()
+                                data-key=table.clone()
+                                data-value=t.bytes.to_string()
                                 class="bar"
                                 class:selected=pressed.clone()
                                 x=r.x
@@ -246,18 +248,8 @@ fn SizeHistogram(
                     .zip(rects)
                     .map(|(b, r)| {
                         let (lo, hi) = (b.lo, b.hi);
-                        let pressed = move || filter.with(|f| f.size_min == Some(lo) && f.size_max == Some(hi));
-                        let pick = move || {
-                            filter.update(|f| {
-                                if f.size_min == Some(lo) && f.size_max == Some(hi) {
-                                    f.size_min = None;
-                                    f.size_max = None;
-                                } else {
-                                    f.size_min = Some(lo);
-                                    f.size_max = Some(hi);
-                                }
-                            })
-                        };
+                        let pressed = move || filter.with(|f| f.is_size_bin(lo, hi));
+                        let pick = move || filter.update(|f| f.toggle_size_bin(lo, hi));
                         let tip = format!("{}: {} backups", b.label(), grouped(b.count as u64));
                         let cx = r.x + r.w / 2.0;
                         let bar = (b.count > 0)
@@ -265,6 +257,8 @@ fn SizeHistogram(
                                 view! {
                                     <rect
                                         data-testid="bar"
+                                        data-key=lo.to_string()
+                                        data-value=b.count.to_string()
                                         class="bar"
                                         class:selected=pressed
                                         x=r.x
@@ -389,9 +383,7 @@ fn ExpiryChart(
                         let day = d.day;
                         let date = format_minutes((day * DAY) as f64)[..10].to_owned();
                         let pressed = move || filter.with(|f| f.expiry_day == Some(day));
-                        let pick = move || {
-                            filter.update(|f| f.expiry_day = if f.expiry_day == Some(day) { None } else { Some(day) })
-                        };
+                        let pick = move || filter.update(|f| f.toggle_expiry_day(day));
                         let tip = format!(
                             "{date}: {} backups expire, {} ({} bytes)",
                             grouped(d.count as u64),
@@ -404,6 +396,8 @@ fn ExpiryChart(
                                     <rect
                                         data-testid="bar"
                                         data-day=date.clone()
+                                        data-key=date.clone()
+                                        data-value=if m == Metric::Count { d.count.to_string() } else { d.bytes.to_string() }
                                         class="bar expiry"
                                         class:selected=pressed
                                         x=r.x

@@ -165,6 +165,39 @@ impl Filter {
             set.insert(value.to_owned());
         }
     }
+
+    /// True when the table facet shows exactly `table` (its chart bar is pressed).
+    pub fn is_only_table(&self, table: &str) -> bool {
+        self.tables.len() == 1 && self.tables.contains(table)
+    }
+
+    /// A storage bar's click: only this table, or all tables again.
+    pub fn toggle_table(&mut self, table: &str) {
+        Filter::toggle_only(&mut self.tables, table);
+    }
+
+    /// True when the size range is exactly the bin `[lo, hi)`.
+    pub fn is_size_bin(&self, lo: u64, hi: u64) -> bool {
+        self.size_min == Some(lo) && self.size_max == Some(hi)
+    }
+
+    /// A size bar's click: the bin's range, or no size range again.
+    pub fn toggle_size_bin(&mut self, lo: u64, hi: u64) {
+        if self.is_size_bin(lo, hi) {
+            (self.size_min, self.size_max) = (None, None);
+        } else {
+            (self.size_min, self.size_max) = (Some(lo), Some(hi));
+        }
+    }
+
+    /// An expiry bar's click: backups expiring on `day` (days since the epoch), or any day again.
+    pub fn toggle_expiry_day(&mut self, day: i64) {
+        self.expiry_day = if self.expiry_day == Some(day) {
+            None
+        } else {
+            Some(day)
+        };
+    }
 }
 
 /// A sortable column.
@@ -612,6 +645,32 @@ impl FacetCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chart_clicks_toggle_their_filter_and_leave_the_rest() {
+        let mut f = Filter {
+            text: "nightly".into(),
+            ..Filter::default()
+        };
+        f.toggle_table("orders");
+        assert!(f.is_only_table("orders"));
+        f.toggle_table("payments");
+        assert!(f.is_only_table("payments") && !f.is_only_table("orders"));
+        f.toggle_table("payments");
+        assert!(f.tables.is_empty());
+        f.toggle_size_bin(1024, 2048);
+        assert!(f.is_size_bin(1024, 2048));
+        assert_eq!((f.size_min, f.size_max), (Some(1024), Some(2048)));
+        f.toggle_size_bin(1024, 2048);
+        assert_eq!((f.size_min, f.size_max), (None, None));
+        f.toggle_expiry_day(20_500);
+        assert_eq!(f.expiry_day, Some(20_500));
+        f.toggle_expiry_day(20_501);
+        assert_eq!(f.expiry_day, Some(20_501));
+        f.toggle_expiry_day(20_501);
+        assert_eq!(f.expiry_day, None);
+        assert_eq!(f.text, "nightly", "other filters stay");
+    }
 
     #[test]
     fn window_covers_the_viewport_with_overscan() {
