@@ -9,7 +9,7 @@ use crate::core::chart::{
     ExpiryTimeline, Frame, Scale, SizeBin, TableStorage,
 };
 use crate::core::format::{grouped, human_size};
-use crate::core::pager::Row;
+use crate::core::rows::Row;
 use crate::core::time::format_minutes;
 use crate::core::view::{Filter, DAY};
 

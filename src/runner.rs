@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::core::engine::{Action, Engine, EngineConfig, Event, Goal, Outcome, Send, SourceSpec};
-use crate::core::pager::Row;
+use crate::core::rows::Row;
 use crate::core::view::RowsKey;
 use crate::net::{list_backups, monotonic_ms, now_ms};
 

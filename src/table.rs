@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use crate::app::AppState;
 use crate::core::export::{to_csv, to_json};
 use crate::core::format::{grouped, human_size, parse_size};
-use crate::core::pager::Row;
+use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
 use crate::core::view::{row_window, Column, FacetCache, Filter, Sort, DAY, ROW_HEIGHT};
 

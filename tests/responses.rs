@@ -1,9 +1,11 @@
-//! Recorded DynamoDB responses (tests/fixtures) through the parser and the pager.
+//! Recorded DynamoDB responses (tests/fixtures) through the parser and the listing engine.
 
+use backup_lens::core::endpoint::Endpoint;
+use backup_lens::core::engine::{Action, Engine, EngineConfig, Goal, Outcome, SourceSpec, Target};
 use backup_lens::core::error::ErrorKind;
-use backup_lens::core::pager::Pager;
 use backup_lens::core::query::QueryInput;
 use backup_lens::core::response::{parse_list_backups, BackupKind, BackupStatus, Page};
+use backup_lens::core::sign::Credentials;
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!(
@@ -59,15 +61,33 @@ fn a_real_page_gives_every_field() {
 
 #[test]
 fn an_empty_last_page_ends_the_listing() {
-    let mut pager = Pager::new(QueryInput::default().validate().unwrap());
-    let first = parse(200, &fixture("list-backups-page.json")).unwrap();
-    let cursor = first.next_start.clone();
-    assert_eq!(pager.apply(None, first), Ok(3));
-    assert!(pager.has_more());
-    let last = parse(200, &fixture("list-backups-empty-last-page.json")).unwrap();
-    assert_eq!(pager.apply(cursor.as_deref(), last), Ok(0));
-    assert!(!pager.has_more());
-    assert_eq!(pager.rows().len(), 3);
+    let mut engine = Engine::new(EngineConfig::default());
+    let source = SourceSpec {
+        target: Target {
+            endpoint: Endpoint::parse("https://dynamodb.us-east-1.amazonaws.com").unwrap(),
+            region: "us-east-1".into(),
+            credentials: Credentials::new("AKIAIOSFODNN7EXAMPLE", "secret", "").unwrap(),
+        },
+        query: QueryInput::default().validate().unwrap(),
+        label: "us-east-1".into(),
+    };
+    engine.request(vec![source], Goal::All, true);
+    let answer = |engine: &mut Engine, name: &str, t: f64| {
+        let Action::Send(send) = engine.poll(t, 0.0) else {
+            panic!("no request")
+        };
+        let page = parse(200, &fixture(name)).unwrap();
+        engine.handle(send.id, Outcome::Page(page), t, 0.0, 0.5);
+        send.body
+    };
+    answer(&mut engine, "list-backups-page.json", 0.0);
+    assert_eq!(engine.rows().len(), 3);
+    assert!(engine.has_more());
+    let second = answer(&mut engine, "list-backups-empty-last-page.json", 1.0);
+    assert!(second.contains("ExclusiveStartBackupArn"), "{second}");
+    assert!(!engine.has_more());
+    assert_eq!(engine.rows().len(), 3);
+    assert_eq!(engine.poll(2.0, 0.0), Action::Idle);
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 use backup_lens::core::chart::{expiry_timeline, size_histogram, storage_by_table};
 use backup_lens::core::export::{to_csv, to_json};
-use backup_lens::core::pager::Row;
 use backup_lens::core::response::{parse_list_backups, BackupKind, BackupStatus, BackupSummary};
+use backup_lens::core::rows::Row;
 use backup_lens::core::view::{
     facet_counts, visible, Column, Direction, FacetCache, Filter, RowsKey, Sort, VisibleCache, DAY,
 };

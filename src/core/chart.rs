@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::format::human_size;
-use super::pager::Row;
+use super::rows::Row;
 use super::view::{cmp_text, DAY, NONE_LABEL};
 
 /// Bytes and backups of one table.

@@ -30,11 +30,11 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::endpoint::Endpoint;
 use super::error::{ApiError, ErrorKind};
-use super::pager::{Cursor, Row};
 use super::query::Query;
 use super::rate::{RateGate, CALLS_PER_WINDOW};
 use super::response::{BackupSummary, Page};
 use super::retry::{Attempts, Decision, RetryPolicy};
+use super::rows::{Cursor, Row};
 use super::sign::Credentials;
 
 /// Why a ready source waits for the rate gate.

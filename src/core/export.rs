@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::pager::Row;
 use super::response::BackupSummary;
+use super::rows::Row;
 use super::time::format_iso;
 
 /// Columns, in the order of the API reference.

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-use super::pager::Row;
 use super::response::BackupSummary;
+use super::rows::Row;
 
 /// Marks a missing value in facets (a table, type or status the server left out).
 pub const NONE_LABEL: &str = "(none)";
