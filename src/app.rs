@@ -2,534 +2,15 @@
 //! Components hold core types in signals and change them only through core methods.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::charts::Charts;
-use crate::core::endpoint::{Endpoint, LinkEndpoint, REGION_GROUPS};
-use crate::core::engine::{Engine, Event, Goal, SourceSpec, SourceState, Target, PACING};
-use crate::core::error::ApiError;
-use crate::core::error::ErrorKind;
+use crate::core::endpoint::{Endpoint, REGION_GROUPS};
+use crate::core::engine::{Engine, SourceState, PACING};
 use crate::core::format::{grouped, human_size};
-use crate::core::query::{BackupTypeFilter, Field, FieldError, QueryInput};
-use crate::core::retry::describe_offset;
-use crate::core::sign::Credentials;
-use crate::core::time::parse_iso8601;
-use crate::core::urlstate::ViewState;
-use crate::core::view::{Filter, RowsKey, Sort, VisibleCache};
-use crate::net::{demo_credentials, monotonic_ms, now_ms};
-use crate::runner::Runner;
+use crate::core::query::{BackupTypeFilter, Field, FieldError};
+use crate::net::monotonic_ms;
+use crate::state::{AppState, Banner, Mode};
 use crate::table::{BackupTable, FilterBar};
-
-/// Where the local demo backend listens unless the endpoint field says otherwise.
-pub const DEMO_ENDPOINT: &str = "http://127.0.0.1:8765";
-
-/// What a click on a results button asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// The first page of the query in the form.
-    First,
-    /// One more page of the current listing.
-    More,
-    /// Every remaining page, paced under the rate limit.
-    All,
-}
-
-/// What the error banner shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Banner {
-    pub title: String,
-    pub detail: Option<String>,
-}
-
-impl From<&ApiError> for Banner {
-    fn from(e: &ApiError) -> Self {
-        Banner {
-            title: e.user_message(),
-            detail: e.detail(),
-        }
-    }
-}
-
-impl Banner {
-    pub fn plain(title: impl Into<String>) -> Self {
-        Banner {
-            title: title.into(),
-            detail: None,
-        }
-    }
-}
-
-/// The visible rows: indices into the shown rows, in display order, and what they were computed from.
-#[derive(Clone, Debug, Default)]
-pub struct Visible {
-    /// The row set the indices point into.
-    pub rows: RowsKey,
-    /// Changes whenever the visible set may have changed (not on a re-sort).
-    pub membership: u64,
-    pub indices: Vec<u32>,
-}
-
-impl PartialEq for Visible {
-    // The cache's key covers every input; comparing it is O(1) where the indices are O(n).
-    fn eq(&self, other: &Self) -> bool {
-        self.rows == other.rows
-            && self.membership == other.membership
-            && self.indices.len() == other.indices.len()
-            && self.indices.first() == other.indices.first()
-            && self.indices.last() == other.indices.last()
-            && self.indices == other.indices
-    }
-}
-
-/// All state of the page. Every field is a `Copy` handle.
-#[derive(Clone, Copy)]
-pub struct AppState {
-    pub region: RwSignal<String>,
-    pub endpoint: RwSignal<String>,
-    pub access_key_id: RwSignal<String>,
-    pub secret_access_key: RwSignal<String>,
-    pub session_token: RwSignal<String>,
-    pub table: RwSignal<String>,
-    pub backup_type: RwSignal<String>,
-    pub time_from: RwSignal<String>,
-    pub time_to: RwSignal<String>,
-    pub page_size: RwSignal<String>,
-    pub field_errors: RwSignal<Vec<FieldError>>,
-    /// The listing engine and the loop that drives it.
-    pub runner: Runner,
-    /// What the last results button asked for ("Loading" or "Loading all").
-    pub mode: RwSignal<Mode>,
-    pub error: RwSignal<Option<Banner>>,
-    /// Client-side filters over the loaded rows.
-    pub filter: RwSignal<Filter>,
-    /// Column sort; `None` keeps arrival order.
-    pub sort: RwSignal<Option<Sort>>,
-    /// The clock for "expires within" and the expiry chart, epoch seconds (ticks each minute).
-    pub now: RwSignal<i64>,
-    /// Which rows are shown: changes when they are replaced, updated or grow.
-    pub rows_key: Memo<RowsKey>,
-    /// The rows that pass the filters, in display order: a function of
-    /// (rows, filter, sort, now), never kept in step by hand.
-    pub visible: Memo<Visible>,
-    /// (rows, membership) of the visible set: what aggregates (charts) depend on.
-    pub visible_set: Memo<(RowsKey, u64)>,
-    /// Information that is not an error (a corrected clock).
-    pub notice: RwSignal<Option<String>>,
-    /// Opt-in: keep the credentials in this tab's sessionStorage.
-    pub remember: RwSignal<bool>,
-    /// A custom endpoint a shared link suggested: nothing is sent until the user confirms it.
-    pub suggested_endpoint: RwSignal<Option<Endpoint>>,
-    /// When the credentials in the form expire (epoch seconds), with the access key id they belong to.
-    /// Known for demo (STS) credentials; remembered credentials are dropped after it.
-    pub expiration: RwSignal<Option<(String, i64)>>,
-    /// The access key id whose session token was refused as expired: never stored again.
-    expired_key: StoredValue<Option<String>>,
-}
-
-impl Default for AppState {
-    fn default() -> Self {
-        AppState::new()
-    }
-}
-
-impl AppState {
-    pub fn new() -> Self {
-        let runner = Runner::new();
-        let filter = RwSignal::new(Filter::default());
-        let sort = RwSignal::new(None::<Sort>);
-        let now = RwSignal::new((now_ms() / 1000.0) as i64);
-        let rows_key = Memo::new(move |_| runner.rows_key());
-        let cache = StoredValue::new(VisibleCache::default());
-        let visible = Memo::new(move |_| {
-            let (key, f, s, t) = (rows_key.get(), filter.get(), sort.get(), now.get());
-            runner.with_rows(|rows| {
-                cache
-                    .try_update_value(|c| {
-                        let indices = c.get(rows, key, &f, s, t).to_vec();
-                        Visible {
-                            rows: key,
-                            membership: c.membership(),
-                            indices,
-                        }
-                    })
-                    .unwrap_or_default()
-            })
-        });
-        let visible_set = Memo::new(move |_| visible.with(|v| (v.rows, v.membership)));
-        let state = AppState {
-            region: RwSignal::new("us-east-1".into()),
-            endpoint: RwSignal::new(String::new()),
-            access_key_id: RwSignal::new(String::new()),
-            secret_access_key: RwSignal::new(String::new()),
-            session_token: RwSignal::new(String::new()),
-            table: RwSignal::new(String::new()),
-            backup_type: RwSignal::new("USER".into()),
-            time_from: RwSignal::new(String::new()),
-            time_to: RwSignal::new(String::new()),
-            page_size: RwSignal::new("100".into()),
-            field_errors: RwSignal::new(Vec::new()),
-            runner,
-            mode: RwSignal::new(Mode::First),
-            error: RwSignal::new(None),
-            filter,
-            sort,
-            now,
-            rows_key,
-            visible,
-            visible_set,
-            notice: RwSignal::new(None),
-            remember: RwSignal::new(false),
-            suggested_endpoint: RwSignal::new(None),
-            expiration: RwSignal::new(None),
-            expired_key: StoredValue::new(None),
-        };
-        runner.on_event(move |e| state.on_engine_event(e));
-        state
-    }
-
-    fn query_input(&self) -> QueryInput {
-        QueryInput {
-            table: self.table.get_untracked(),
-            backup_type: self.backup_type.get_untracked(),
-            from: self.time_from.get_untracked(),
-            to: self.time_to.get_untracked(),
-            page_size: self.page_size.get_untracked(),
-        }
-    }
-
-    fn target(&self) -> Result<Target, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let region = self.region.get_untracked().trim().to_owned();
-        let endpoint =
-            Endpoint::resolve(&region, &self.endpoint.get_untracked()).map_err(|e| errors.push(e));
-        let credentials = Credentials::new(
-            &self.access_key_id.get_untracked(),
-            &self.secret_access_key.get_untracked(),
-            &self.session_token.get_untracked(),
-        )
-        .map_err(|e| errors.extend(e));
-        match (endpoint, credentials) {
-            (Ok(endpoint), Ok(credentials)) => Ok(Target {
-                endpoint,
-                region,
-                credentials,
-            }),
-            _ => Err(errors),
-        }
-    }
-
-    /// True while any request is queued, in flight or waiting.
-    pub fn busy(&self) -> bool {
-        self.runner.read(Engine::busy)
-    }
-
-    /// Ends any run at once: answers still on their way are ignored.
-    pub fn stop(&self) {
-        self.runner.stop();
-    }
-
-    /// Validates the form and starts a run; refuses with field messages before any request.
-    pub fn start(&self, mode: Mode) {
-        if let Some(e) = self.suggested_endpoint.get_untracked() {
-            self.error.set(Some(Banner {
-                title: format!(
-                    "This link suggests sending requests to {}: confirm or dismiss it first. Nothing was sent.",
-                    e.authority
-                ),
-                detail: Some(
-                    "A shared link cannot choose where your signed requests go; only you can.".into(),
-                ),
-            }));
-            focus_testid("endpoint-confirm");
-            return;
-        }
-        let query = self.query_input().validate();
-        let target = self.target();
-        let mut errors = Vec::new();
-        if let Err(e) = &target {
-            errors.extend(e.iter().cloned());
-        }
-        if let Err(e) = &query {
-            errors.extend(e.iter().cloned());
-        }
-        let (Ok(target), Ok(query)) = (target, query) else {
-            let summary: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-            self.field_errors.set(errors);
-            self.error.set(Some(Banner {
-                title: "Check the highlighted fields; nothing was sent.".into(),
-                detail: Some(summary.join(" · ")),
-            }));
-            return;
-        };
-        self.field_errors.set(Vec::new());
-        self.error.set(None);
-        self.mode.set(mode);
-        let label = if target.endpoint.is_aws_region_endpoint() {
-            target.region.clone()
-        } else {
-            format!("{} · {}", target.endpoint.authority, target.region)
-        };
-        let goal = if mode == Mode::All {
-            Goal::All
-        } else {
-            Goal::OnePage
-        };
-        // List always starts a new listing (shown once its first page is in, so a
-        // failing new query does not wipe what is on screen); Load more / Load all
-        // continue the shown one only if it is for this query and place.
-        self.runner.request(
-            vec![SourceSpec {
-                target,
-                query,
-                label,
-            }],
-            goal,
-            mode == Mode::First,
-        );
-    }
-
-    /// Shows what the engine reports: errors in the banner, a corrected clock as a notice.
-    fn on_engine_event(&self, event: Event) {
-        match event {
-            Event::Replaced => {}
-            Event::ClockCorrected {
-                offset_ms, clamped, ..
-            } => {
-                let text = if clamped {
-                    "This computer's clock is more than a day off DynamoDB's; correct the system clock.".to_owned()
-                } else {
-                    format!(
-                        "This computer's clock is {} DynamoDB's. Backup Lens now signs with the server's time; \
-                         correct the system clock to silence this note.",
-                        describe_offset(offset_ms)
-                    )
-                };
-                self.notice.set(Some(text));
-            }
-            Event::SourceFailed {
-                error,
-                rows_kept,
-                resumable,
-                ..
-            } => {
-                if error.kind == ErrorKind::ExpiredToken {
-                    self.forget_expired();
-                }
-                let mut banner = Banner::from(&error);
-                if resumable {
-                    let what = match error.kind {
-                        ErrorKind::ExpiredToken
-                        | ErrorKind::UnrecognizedClient
-                        | ErrorKind::InvalidSignature => "paste fresh credentials, then",
-                        _ => "when the problem is fixed,",
-                    };
-                    let resume = format!(
-                        "The {} backups already loaded are kept: {what} press Load all to continue from where it stopped.",
-                        grouped(rows_kept as u64)
-                    );
-                    banner.detail = Some(match banner.detail {
-                        Some(d) => format!("{resume} ({d})"),
-                        None => resume,
-                    });
-                }
-                self.error.set(Some(banner));
-            }
-            Event::PendingFailed { error, .. } => {
-                if error.kind == ErrorKind::ExpiredToken {
-                    self.forget_expired();
-                }
-                // Nothing of the new query was shown: no word about resuming.
-                self.error.set(Some(Banner::from(&error)));
-            }
-        }
-    }
-
-    /// The shareable part of the state (never a credential).
-    pub fn view_state(&self) -> ViewState {
-        ViewState {
-            region: self.region.get(),
-            // A pending suggestion stays in the link, so sharing it again keeps it a suggestion.
-            endpoint: self
-                .suggested_endpoint
-                .with(|s| s.as_ref().map(Endpoint::url))
-                .unwrap_or_else(|| self.endpoint.get()),
-            query: QueryInput {
-                table: self.table.get(),
-                backup_type: self.backup_type.get(),
-                from: self.time_from.get(),
-                to: self.time_to.get(),
-                page_size: self.page_size.get(),
-            },
-            filter: self.filter.get(),
-            sort: self.sort.get(),
-        }
-    }
-
-    /// Restores a bookmarked view.
-    pub fn restore(&self, v: ViewState) {
-        if !v.region.is_empty() {
-            self.region.set(v.region);
-        }
-        // A link only suggests a custom endpoint: the user confirms its host first.
-        match LinkEndpoint::from_link(&v.endpoint) {
-            LinkEndpoint::None => self.endpoint.set(v.endpoint),
-            LinkEndpoint::Suggested(e) => self.suggested_endpoint.set(Some(e)),
-            LinkEndpoint::Invalid(why) => self.notice.set(Some(format!(
-                "The link's endpoint was ignored ({why}); requests go to the region's AWS endpoint."
-            ))),
-        }
-        self.table.set(v.query.table);
-        self.backup_type.set(v.query.backup_type);
-        self.time_from.set(v.query.from);
-        self.time_to.set(v.query.to);
-        if !v.query.page_size.is_empty() {
-            self.page_size.set(v.query.page_size);
-        }
-        self.filter.set(v.filter);
-        self.sort.set(v.sort);
-    }
-
-    /// The user confirmed the suggested endpoint: it becomes the endpoint field.
-    pub fn confirm_endpoint(&self) {
-        if let Some(e) = self.suggested_endpoint.get_untracked() {
-            self.endpoint.set(e.url().trim_end_matches('/').to_owned());
-            self.suggested_endpoint.set(None);
-            self.error.set(None);
-        }
-    }
-
-    /// The user dismissed the suggestion: requests go to the region's AWS endpoint.
-    pub fn dismiss_endpoint(&self) {
-        self.suggested_endpoint.set(None);
-        self.endpoint.set(String::new());
-        self.error.set(None);
-    }
-
-    /// Clears the credentials from memory and from this tab's storage.
-    pub fn forget_credentials(&self) {
-        self.remember.set(false);
-        self.access_key_id.set(String::new());
-        self.secret_access_key.set(String::new());
-        self.session_token.set(String::new());
-        self.expiration.set(None);
-        save_session_credentials(None);
-        self.notice.set(Some(
-            "Credentials forgotten: cleared from this tab's memory and storage.".into(),
-        ));
-    }
-
-    /// The session token expired: remembered credentials are dropped from storage
-    /// (those in the form stay, so the message can be read and fresh ones pasted).
-    fn forget_expired(&self) {
-        self.expired_key
-            .set_value(Some(self.access_key_id.get_untracked().trim().to_owned()));
-        save_session_credentials(None);
-    }
-
-    /// Fills the connection from the local demo backend.
-    pub fn use_demo(&self) {
-        let typed = self.endpoint.get_untracked();
-        let endpoint = Endpoint::parse(&typed)
-            .ok()
-            .filter(Endpoint::is_loopback)
-            .or_else(|| Endpoint::parse(DEMO_ENDPOINT).ok());
-        let Some(endpoint) = endpoint else { return };
-        self.suggested_endpoint.set(None);
-        self.endpoint
-            .set(endpoint.url().trim_end_matches('/').to_owned());
-        let state = *self;
-        spawn_local(async move {
-            match demo_credentials(&endpoint).await {
-                Ok(c) => {
-                    state.region.set(c.region);
-                    state.access_key_id.set(c.access_key_id);
-                    state.secret_access_key.set(c.secret_access_key);
-                    state.session_token.set(c.session_token);
-                    state.expiration.set(
-                        c.expiration
-                            .as_deref()
-                            .and_then(parse_iso8601)
-                            .map(|t| (state.access_key_id.get_untracked(), t)),
-                    );
-                    state.field_errors.set(Vec::new());
-                    state.error.set(None);
-                }
-                Err(message) => state.error.set(Some(Banner::plain(message))),
-            }
-        });
-    }
-}
-
-const SESSION_KEY: &str = "backup-lens.credentials";
-
-/// What "Remember for this tab" keeps in sessionStorage.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Remembered {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: String,
-    /// Epoch seconds, when known (demo or STS credentials).
-    expiration: Option<i64>,
-}
-
-/// Credentials the user chose to keep in this tab, if any (and not expired at `now`).
-fn session_credentials(now: i64) -> Option<Remembered> {
-    let storage = window().session_storage().ok()??;
-    let text = storage.get_item(SESSION_KEY).ok()??;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let get = |k: &str| {
-        v.get(k)
-            .and_then(|x| x.as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let remembered = Remembered {
-        access_key_id: get("AccessKeyId"),
-        secret_access_key: get("SecretAccessKey"),
-        session_token: get("SessionToken"),
-        expiration: v.get("Expiration").and_then(serde_json::Value::as_i64),
-    };
-    if remembered.expiration.is_some_and(|t| t <= now) {
-        let _ = storage.remove_item(SESSION_KEY);
-        return None;
-    }
-    Some(remembered)
-}
-
-/// Writes the credentials to sessionStorage, or removes them when `None`.
-fn save_session_credentials(creds: Option<&Remembered>) {
-    let Some(storage) = window().session_storage().ok().flatten() else {
-        return;
-    };
-    match creds {
-        Some(c) => {
-            let text = serde_json::json!({
-                "AccessKeyId": c.access_key_id,
-                "SecretAccessKey": c.secret_access_key,
-                "SessionToken": c.session_token,
-                "Expiration": c.expiration,
-            })
-            .to_string();
-            let _ = storage.set_item(SESSION_KEY, &text);
-        }
-        None => {
-            let _ = storage.remove_item(SESSION_KEY);
-        }
-    }
-}
-
-/// Moves keyboard focus to the element with this `data-testid`, if it is on the page.
-fn focus_testid(testid: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = document()
-        .query_selector(&format!("[data-testid=\"{testid}\"]"))
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
-}
 
 /// True when the page itself is served from this machine (development, demo).
 fn page_is_local() -> bool {
@@ -544,58 +25,11 @@ fn page_is_local() -> bool {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    // The view lives in the URL: restore it, then keep it in step (replaceState, no history spam).
-    if let Ok(search) = window().location().search() {
-        state.restore(ViewState::from_query(&search));
-    }
-    Effect::new(move |_| {
-        let query = state.view_state().to_query();
-        let location = window().location();
-        let path = location.pathname().unwrap_or_default();
-        let url = if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        };
-        if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-        }
-    });
-    // Opt-in only: credentials go to this tab's sessionStorage while "Remember" is ticked,
-    // until Forget, the token's expiry (when known) or an ExpiredTokenException.
-    if let Some(saved) = session_credentials((now_ms() / 1000.0) as i64) {
-        state
-            .expiration
-            .set(saved.expiration.map(|t| (saved.access_key_id.clone(), t)));
-        state.access_key_id.set(saved.access_key_id);
-        state.secret_access_key.set(saved.secret_access_key);
-        state.session_token.set(saved.session_token);
-        state.remember.set(true);
-    }
-    Effect::new(move |_| {
-        let remember = state.remember.get();
-        let access_key_id = state.access_key_id.get();
-        let expiration = state.expiration.with(|e| {
-            e.as_ref()
-                .filter(|(k, _)| *k == access_key_id)
-                .map(|(_, t)| *t)
-        });
-        let expired = state
-            .expired_key
-            .with_value(|k| k.as_deref() == Some(access_key_id.trim()));
-        let creds = Remembered {
-            access_key_id,
-            secret_access_key: state.secret_access_key.get(),
-            session_token: state.session_token.get(),
-            expiration,
-        };
-        save_session_credentials((remember && !expired).then_some(&creds));
-    });
-    // Lives as long as the page; after an unmount the signal is gone and try_set does nothing.
-    gloo_timers::callback::Interval::new(60_000, move || {
-        state.now.try_set((now_ms() / 1000.0) as i64);
-    })
-    .forget();
+    state.restore_from_url();
+    state.keep_url_in_step();
+    state.restore_remembered();
+    state.keep_remembered();
+    state.tick_clock();
     view! {
         <header class="topbar">
             <div class="brand">
@@ -630,9 +64,9 @@ pub fn App() -> impl IntoView {
                         })
                 }}
                 <ResultsToolbar state=state />
-                <FilterBar state=state />
-                <Charts state=state />
-                <BackupTable state=state />
+                <FilterBar view=state.view />
+                <Charts view=state.view />
+                <BackupTable view=state.view />
             </section>
         </main>
     }
@@ -646,14 +80,14 @@ pub fn ConnectionPanel(
 ) -> impl IntoView {
     let show_demo = move || {
         page_is_local()
-            || Endpoint::parse(&state.endpoint.get())
+            || Endpoint::parse(&state.conn.endpoint.get())
                 .map(|e| e.is_loopback())
                 .unwrap_or(false)
     };
     let has_credentials = move || {
-        !(state.access_key_id.with(String::is_empty)
-            && state.secret_access_key.with(String::is_empty)
-            && state.session_token.with(String::is_empty))
+        !(state.conn.access_key_id.with(String::is_empty)
+            && state.conn.secret_access_key.with(String::is_empty)
+            && state.conn.session_token.with(String::is_empty))
     };
     view! {
         <section class="panel" aria-labelledby="connection-title">
@@ -664,7 +98,7 @@ pub fn ConnectionPanel(
                 <select
                     id="region"
                     data-testid="region"
-                    on:change=move |ev| state.region.set(event_target_value(&ev))
+                    on:change=move |ev| state.conn.region.set(event_target_value(&ev))
                 >
                     {REGION_GROUPS
                         .iter()
@@ -676,7 +110,7 @@ pub fn ConnectionPanel(
                                         .map(|r| {
                                             let r = *r;
                                             view! {
-                                                <option value=r selected=move || state.region.get() == r>
+                                                <option value=r selected=move || state.conn.region.get() == r>
                                                     {r}
                                                 </option>
                                             }
@@ -692,7 +126,7 @@ pub fn ConnectionPanel(
             <TextField
                 label="Custom endpoint (optional)"
                 field=Field::Endpoint
-                value=state.endpoint
+                value=state.conn.endpoint
                 errors=state.field_errors
                 placeholder="https://dynamodb.<region>.amazonaws.com"
                 hint="Leave empty for the region's public AWS endpoint. A custom endpoint you type here is used as typed; one that comes from a link must be confirmed first."
@@ -700,21 +134,21 @@ pub fn ConnectionPanel(
             <TextField
                 label="Access key id"
                 field=Field::AccessKeyId
-                value=state.access_key_id
+                value=state.conn.access_key_id
                 errors=state.field_errors
                 placeholder="ASIA…"
             />
             <TextField
                 label="Secret access key"
                 field=Field::SecretAccessKey
-                value=state.secret_access_key
+                value=state.conn.secret_access_key
                 errors=state.field_errors
                 secret=true
             />
             <TextField
                 label="Session token"
                 field=Field::SessionToken
-                value=state.session_token
+                value=state.conn.session_token
                 errors=state.field_errors
                 secret=true
                 hint="Temporary credentials from STS or IAM Identity Center."
@@ -723,8 +157,8 @@ pub fn ConnectionPanel(
                 <input
                     type="checkbox"
                     data-testid="remember"
-                    prop:checked=move || state.remember.get()
-                    on:change=move |ev| state.remember.set(event_target_checked(&ev))
+                    prop:checked=move || state.conn.remember.get()
+                    on:change=move |ev| state.conn.remember.set(event_target_checked(&ev))
                 />
                 "Remember for this tab"
             </label>
@@ -754,7 +188,7 @@ pub fn EndpointSuggestion(
     state: AppState,
 ) -> impl IntoView {
     move || {
-        state.suggested_endpoint.get().map(|e| {
+        state.conn.suggested_endpoint.get().map(|e| {
             let host = e.authority.clone();
             view! {
                 <div class="suggestion" role="alert" data-testid="endpoint-suggestion">
@@ -791,7 +225,7 @@ pub fn QueryPanel(
             <TextField
                 label="Table name or ARN"
                 field=Field::Table
-                value=state.table
+                value=state.query.table
                 errors=state.field_errors
                 placeholder="All tables"
             />
@@ -800,7 +234,7 @@ pub fn QueryPanel(
                 <select
                     id="backup-type"
                     data-testid="backup-type"
-                    on:change=move |ev| state.backup_type.set(event_target_value(&ev))
+                    on:change=move |ev| state.query.backup_type.set(event_target_value(&ev))
                 >
                     {BackupTypeFilter::EVERY
                         .iter()
@@ -813,7 +247,7 @@ pub fn QueryPanel(
                                 BackupTypeFilter::All => "ALL: user and system",
                             };
                             view! {
-                                <option value=v selected=move || state.backup_type.get() == v>
+                                <option value=v selected=move || state.query.backup_type.get() == v>
                                     {label}
                                 </option>
                             }
@@ -829,14 +263,14 @@ pub fn QueryPanel(
                 <TextField
                     label="Created from (UTC)"
                     field=Field::TimeFrom
-                    value=state.time_from
+                    value=state.query.time_from
                     errors=state.field_errors
                     kind="datetime-local"
                 />
                 <TextField
                     label="Created before (UTC)"
                     field=Field::TimeTo
-                    value=state.time_to
+                    value=state.query.time_to
                     errors=state.field_errors
                     kind="datetime-local"
                 />
@@ -844,7 +278,7 @@ pub fn QueryPanel(
             <TextField
                 label="Page size (1–100)"
                 field=Field::PageSize
-                value=state.page_size
+                value=state.query.page_size
                 errors=state.field_errors
                 kind="number"
             />
@@ -969,7 +403,7 @@ pub fn ResultsToolbar(
     state: AppState,
 ) -> impl IntoView {
     let runner = state.runner;
-    let count = move || state.rows_key.with(|k| k.len);
+    let count = move || state.view.rows_key.with(|k| k.len);
     let pages = move || runner.read(Engine::pages);
     let has_more = move || runner.read(Engine::has_more);
     let loaded = move || runner.read(|e| e.shown_sources().next().is_some());

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use crate::app::AppState;
 use crate::core::chart::{
     byte_ticks, count_ticks, expiry_timeline, short_size, size_histogram, storage_by_table,
     ExpiryTimeline, Frame, Scale, SizeBin, TableStorage,
@@ -12,6 +11,7 @@ use crate::core::format::{grouped, human_size};
 use crate::core::rows::Row;
 use crate::core::time::format_minutes;
 use crate::core::view::{Filter, DAY};
+use crate::state::ViewModel;
 
 /// Tables shown as bars; the rest are summed in a line under the chart.
 const MAX_TABLE_BARS: usize = 12;
@@ -32,27 +32,26 @@ fn on_activate(f: impl Fn() + 'static) -> impl Fn(web_sys::KeyboardEvent) + 'sta
 /// An aggregate over the visible rows that follows the visible set's membership,
 /// so a re-sort (new order, same rows) costs it nothing. Rows and indices are
 /// read untracked: any change to them changes the membership too.
-fn over_visible<T>(state: AppState, f: impl Fn(&[Row], &[u32]) -> T) -> T {
+fn over_visible<T>(view: ViewModel, f: impl Fn(&[Row], &[u32]) -> T) -> T {
     // Read, not only tracked: memos are lazy, and one never read has not yet
     // subscribed to its own sources, so it would never change. The set's key
     // includes the row set's identity, so a new result of the same size counts.
-    let _set = state.visible_set.get();
-    state
-        .runner
-        .with_rows(|rows| state.visible.with_untracked(|v| f(rows, &v.indices)))
+    let _set = view.visible_set.get();
+    view.runner
+        .with_rows(|rows| view.visible.with_untracked(|v| f(rows, &v.indices)))
 }
 
 /// Both charts, following the current filters.
 #[component]
 pub fn Charts(
-    /// The page state.
-    state: AppState,
+    /// The rows, filter, sort and what is derived from them.
+    view: ViewModel,
 ) -> impl IntoView {
-    let storage = Memo::new(move |_| over_visible(state, storage_by_table));
-    let histogram = Memo::new(move |_| over_visible(state, size_histogram));
+    let storage = Memo::new(move |_| over_visible(view, storage_by_table));
+    let histogram = Memo::new(move |_| over_visible(view, size_histogram));
     let expiry = Memo::new(move |_| {
-        let now = state.now.get();
-        over_visible(state, |rows, v| expiry_timeline(rows, v, now, EXPIRY_DAYS))
+        let now = view.now.get();
+        over_visible(view, |rows, v| expiry_timeline(rows, v, now, EXPIRY_DAYS))
     });
     view! {
         <div class="charts">
@@ -67,15 +66,15 @@ pub fn Charts(
                     </span>
                 </h3>
                 <div data-testid="chart-size">
-                    <StorageChart storage=storage filter=state.filter />
+                    <StorageChart storage=storage filter=view.filter />
                 </div>
                 <h3 class="sub">"Backup sizes (log scale)"</h3>
                 <div data-testid="chart-size-distribution">
-                    <SizeHistogram histogram=histogram filter=state.filter />
+                    <SizeHistogram histogram=histogram filter=view.filter />
                 </div>
             </section>
             <section class="card" aria-labelledby="expiry-title">
-                <ExpiryChart timeline=expiry filter=state.filter />
+                <ExpiryChart timeline=expiry filter=view.filter />
             </section>
         </div>
     }

@@ -14,4 +14,6 @@ pub mod net;
 #[cfg(target_arch = "wasm32")]
 pub mod runner;
 #[cfg(target_arch = "wasm32")]
+pub mod state;
+#[cfg(target_arch = "wasm32")]
 pub mod table;

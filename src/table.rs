@@ -4,28 +4,28 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::AppState;
 use crate::core::export::{to_csv, to_json};
 use crate::core::format::{grouped, human_size, parse_size};
 use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
 use crate::core::view::{row_window, Column, FacetCache, Filter, Sort, DAY, ROW_HEIGHT};
+use crate::state::ViewModel;
 
 /// Search box, facets, counts and exports.
 #[component]
 pub fn FilterBar(
-    /// The page state.
-    state: AppState,
+    /// The rows, filter, sort and what is derived from them.
+    view: ViewModel,
 ) -> impl IntoView {
-    let filter = state.filter;
-    let loaded = move || state.rows_key.with(|k| k.len);
-    let shown = move || state.visible.with(|v| v.indices.len());
+    let filter = view.filter;
+    let loaded = move || view.rows_key.with(|k| k.len);
+    let shown = move || view.visible.with(|v| v.indices.len());
     // Counts follow the rows incrementally: a page costs work for its own rows only.
     let facet = move |pick: fn(&crate::core::response::BackupSummary) -> Option<&str>| {
         let cache = StoredValue::new(FacetCache::default());
         Memo::new(move |_| {
-            let key = state.rows_key.get();
-            state.runner.with_rows(|rows| {
+            let key = view.rows_key.get();
+            view.runner.with_rows(|rows| {
                 cache
                     .try_update_value(|c| c.get(rows, key, pick))
                     .unwrap_or_default()
@@ -90,7 +90,7 @@ pub fn FilterBar(
                     class="secondary small"
                     data-testid="export-csv"
                     disabled=move || shown() == 0
-                    on:click=move |_| export(state, Format::Csv)
+                    on:click=move |_| export(view, Format::Csv)
                 >
                     "Export CSV"
                 </button>
@@ -98,7 +98,7 @@ pub fn FilterBar(
                     class="secondary small"
                     data-testid="export-json"
                     disabled=move || shown() == 0
-                    on:click=move |_| export(state, Format::Json)
+                    on:click=move |_| export(view, Format::Json)
                 >
                     "Export JSON"
                 </button>
@@ -284,15 +284,15 @@ enum Format {
 }
 
 /// Downloads the visible rows as a file made in the page (no request leaves it).
-fn export(state: AppState, format: Format) {
-    let (text, mime, ext) = state.runner.with_rows(|rows| {
-        state.visible.with_untracked(|v| match format {
+fn export(view: ViewModel, format: Format) {
+    let (text, mime, ext) = view.runner.with_rows(|rows| {
+        view.visible.with_untracked(|v| match format {
             Format::Csv => (to_csv(rows, &v.indices), "text/csv;charset=utf-8", "csv"),
             Format::Json => (to_json(rows, &v.indices), "application/json", "json"),
         })
     });
     if let Err(e) = download(&format!("dynamodb-backups.{ext}"), mime, &text) {
-        state.error.set(Some(crate::app::Banner::plain(format!(
+        view.error.set(Some(crate::state::Banner::plain(format!(
             "The export could not be saved: {e}"
         ))));
     }
@@ -320,20 +320,20 @@ fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
 /// The table of the visible backups, all ten fields, sortable by every column.
 #[component]
 pub fn BackupTable(
-    /// The page state.
-    state: AppState,
+    /// The rows, filter, sort and what is derived from them.
+    view: ViewModel,
 ) -> impl IntoView {
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(800.0);
-    let total = Memo::new(move |_| state.visible.with(|v| v.indices.len()));
+    let total = Memo::new(move |_| view.visible.with(|v| v.indices.len()));
     let window = Memo::new(move |_| row_window(total.get(), scroll_top.get(), viewport.get()));
     // Only the rows in view are in the DOM, at every size. Keyed by source,
     // BackupArn and the row's update count: rows already on screen keep their
     // nodes when a page arrives, and a row updated by a later page is redrawn.
     let rows = move || {
         let (a, b) = window.get();
-        state.runner.with_rows(|rows| {
-            state.visible.with(|v| {
+        view.runner.with_rows(|rows| {
+            view.visible.with(|v| {
                 v.indices
                     .get(a..b)
                     .unwrap_or(&[])
@@ -346,8 +346,8 @@ pub fn BackupTable(
     // Values for `style:height`: a length, not a declaration.
     let top_pad = move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT);
     let bottom_pad = move || format!("{}px", (total.get() - window.get().1) as f64 * ROW_HEIGHT);
-    let loaded = move || state.rows_key.with(|k| k.len);
-    let listed = move || state.runner.read(|e| e.shown_sources().next().is_some());
+    let loaded = move || view.rows_key.with(|k| k.len);
+    let listed = move || view.runner.read(|e| e.shown_sources().next().is_some());
     let on_scroll = move |ev: web_sys::Event| {
         if let Some(el) = ev
             .target()
@@ -362,7 +362,7 @@ pub fn BackupTable(
             <table class="backups" aria-rowcount=move || total.get() + 1>
                 <thead>
                     <tr>
-                        {Column::ALL.into_iter().map(|c| view! { <SortHeader column=c sort=state.sort /> }).collect_view()}
+                        {Column::ALL.into_iter().map(|c| view! { <SortHeader column=c sort=view.sort /> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>

@@ -8,10 +8,10 @@
 //! sort active: each page from answer to laid out. Nothing here asserts a time.
 #![cfg(target_arch = "wasm32")]
 
-use backup_lens::app::AppState;
 use backup_lens::charts::Charts;
 use backup_lens::core::engine::Goal;
 use backup_lens::core::response::{BackupSummary, Page};
+use backup_lens::state::AppState;
 use backup_lens::table::{BackupTable, FilterBar};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -110,12 +110,13 @@ fn p95(v: &mut [f64]) -> f64 {
     v[(v.len() * 95 / 100).min(v.len() - 1)]
 }
 
+/// Clicks an element (an HTML button or an SVG bar, which has no `click()`).
 fn click(root: &web_sys::HtmlElement, selector: &str) {
     root.query_selector(selector)
         .unwrap()
-        .unwrap()
-        .unchecked_into::<web_sys::HtmlElement>()
-        .click();
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .dispatch_event(&web_sys::Event::new("click").unwrap())
+        .unwrap();
 }
 
 /// Waits for the reactive update, then forces style and layout (what a paint needs).
@@ -142,9 +143,9 @@ async fn bench_size(n: usize) {
         let state = AppState::new();
         out.set(Some(state));
         view! {
-            <FilterBar state=state />
-            <Charts state=state />
-            <BackupTable state=state />
+            <FilterBar view=state.view />
+            <Charts view=state.view />
+            <BackupTable view=state.view />
         }
     });
     let state: AppState = slot.take().unwrap();
@@ -272,9 +273,9 @@ async fn bench_load_all_pages_at_20k() {
         let state = AppState::new();
         out.set(Some(state));
         view! {
-            <FilterBar state=state />
-            <Charts state=state />
-            <BackupTable state=state />
+            <FilterBar view=state.view />
+            <Charts view=state.view />
+            <BackupTable view=state.view />
         }
     });
     let state: AppState = slot.take().unwrap();
@@ -305,7 +306,7 @@ async fn bench_load_all_pages_at_20k() {
         settle(&root).await;
         per_page.push(now_ms() - t);
     }
-    let loaded = state.rows_key.get_untracked().len;
+    let loaded = state.view.rows_key.get_untracked().len;
     console_log!(
         "BENCH load_all_page_at_20k_sorted_ms {} rows={loaded}",
         stats(&mut per_page)

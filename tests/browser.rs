@@ -2,11 +2,12 @@
 //! `tick().await`, assert on the DOM.
 #![cfg(target_arch = "wasm32")]
 
-use backup_lens::app::{App, AppState, Banner, ErrorBanner};
+use backup_lens::app::{App, ErrorBanner};
 use backup_lens::charts::Charts;
 use backup_lens::core::engine::Goal;
 use backup_lens::core::response::{parse_list_backups, BackupSummary, Page};
 use backup_lens::core::view::{Column, Direction, Sort, ROW_HEIGHT};
+use backup_lens::state::{AppState, Banner};
 use backup_lens::table::{BackupTable, FilterBar};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -71,9 +72,9 @@ fn mount_table(root: &web_sys::HtmlElement, first: Option<Page>) -> (AppState, i
         }
         out.set(Some(state));
         view! {
-            <FilterBar state=state />
-            <Charts state=state />
-            <BackupTable state=state />
+            <FilterBar view=state.view />
+            <Charts view=state.view />
+            <BackupTable view=state.view />
         }
     });
     (slot.take().unwrap(), Unmount(Some(handle)))
@@ -313,7 +314,7 @@ async fn search_and_sort_update_rows_counts_and_aria_sort() {
     size_header.unchecked_ref::<web_sys::HtmlElement>().click();
     leptos::task::tick().await;
     assert_eq!(
-        state.sort.get_untracked(),
+        state.view.sort.get_untracked(),
         Some(Sort {
             column: Column::Size,
             direction: Direction::Ascending
@@ -326,6 +327,7 @@ async fn search_and_sort_update_rows_counts_and_aria_sort() {
     assert_eq!(th.get_attribute("aria-sort").as_deref(), Some("descending"));
     let sizes: Vec<u64> = state.runner.with_rows(|rows| {
         state
+            .view
             .visible
             .get_untracked()
             .indices
@@ -338,7 +340,7 @@ async fn search_and_sort_update_rows_counts_and_aria_sort() {
         .get_attribute("data-backup-arn")
         .unwrap();
     let biggest = state.runner.with_rows(|rows| {
-        rows[state.visible.get_untracked().indices[0] as usize]
+        rows[state.view.visible.get_untracked().indices[0] as usize]
             .key
             .clone()
     });
@@ -377,7 +379,7 @@ async fn chart_bars_filter_the_table_and_clear_on_second_click() {
         .dispatch_event(&web_sys::Event::new("click").unwrap())
         .unwrap();
     leptos::task::tick().await;
-    assert_eq!(state.visible.get_untracked().indices.len(), 50);
+    assert_eq!(state.view.visible.get_untracked().indices.len(), 50);
     assert!(text_of(&root, "[data-testid=visible-count]").contains("50 of 50"));
 
     let expiry = all(&root, "[data-testid=chart-expiry] [data-testid=bar]");
@@ -386,8 +388,8 @@ async fn chart_bars_filter_the_table_and_clear_on_second_click() {
         .dispatch_event(&web_sys::Event::new("click").unwrap())
         .unwrap();
     leptos::task::tick().await;
-    let day = state.filter.get_untracked().expiry_day.unwrap();
-    let visible = state.visible.get_untracked().indices;
+    let day = state.view.filter.get_untracked().expiry_day.unwrap();
+    let visible = state.view.visible.get_untracked().indices;
     assert!(!visible.is_empty());
     state.runner.with_rows(|rows| {
         for &i in &visible {

@@ -2,12 +2,12 @@
 //! network: the engine asks for a request (`poll`), the page answers it
 //! (`handle`). Shared by the browser tests and the benchmark.
 
-use backup_lens::app::AppState;
 use backup_lens::core::endpoint::Endpoint;
 use backup_lens::core::engine::{Action, Goal, Outcome, SourceSpec, Target};
 use backup_lens::core::query::Query;
 use backup_lens::core::response::Page;
 use backup_lens::core::sign::Credentials;
+use backup_lens::state::AppState;
 
 /// One source; nothing is ever sent to it (the test answers).
 pub fn source() -> SourceSpec {
