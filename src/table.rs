@@ -8,7 +8,7 @@ use crate::core::export::{to_csv, to_json};
 use crate::core::format::{grouped, human_size, parse_size};
 use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
-use crate::core::view::{row_window, Column, FacetCache, Filter, Sort, DAY, ROW_HEIGHT};
+use crate::core::view::{row_window, Cell, Column, FacetCache, Filter, Sort, DAY, ROW_HEIGHT};
 use crate::state::ViewModel;
 
 /// Search box, facets, counts and exports.
@@ -422,52 +422,58 @@ fn SortHeader(
     }
 }
 
-/// One backup.
+/// How a column's cells look (the column list itself is `Column::ALL`).
+fn cell_class(column: Column) -> &'static str {
+    match column {
+        Column::Name => "name",
+        Column::Created | Column::Expiry => "time",
+        Column::Size => "num",
+        Column::TableId => "mono",
+        Column::TableArn | Column::BackupArn => "mono arn",
+        Column::Table | Column::Status | Column::Type => "",
+    }
+}
+
+/// One backup: a cell per column of `Column::ALL`, each drawn from `Column::cell`.
 #[component]
 pub fn BackupRow(
     /// The backup.
     row: Row,
 ) -> impl IntoView {
     let s = row.summary;
-    let dash = || "—".to_owned();
-    let time_cell = |t: Option<f64>| match t {
-        Some(t) => {
-            let title = format!("{} (epoch {t})", format_iso(t));
-            view! { <td class="time" title=title>{format_minutes(t)}</td> }.into_any()
-        }
-        None => view! { <td class="time muted">"—"</td> }.into_any(),
-    };
-    let status = s.backup_status.as_ref().map(|x| x.as_str().to_owned());
-    let status_class = format!(
-        "badge status-{}",
-        status.as_deref().unwrap_or("none").to_ascii_lowercase()
-    );
-    let kind = s
-        .backup_type
-        .as_ref()
-        .map(|x| x.as_str().to_owned())
-        .unwrap_or_else(dash);
-    let (size, size_title) = match s.backup_size_bytes {
-        Some(b) => (human_size(b), format!("{} bytes", grouped(b))),
-        None => (dash(), "size not reported".to_owned()),
-    };
-    let name = s.backup_name.clone().unwrap_or_else(dash);
     let arn = s.backup_arn.clone().unwrap_or_default();
-    let arn_text = if arn.is_empty() { dash() } else { arn.clone() };
+    let cells = Column::ALL
+        .into_iter()
+        .map(|c| {
+            let class = cell_class(c);
+            match (c, c.cell(&s)) {
+                (Column::Status, Some(Cell::Text(status))) => {
+                    let badge = format!("badge status-{}", status.to_ascii_lowercase());
+                    view! { <td><span class=badge>{status.to_owned()}</span></td> }.into_any()
+                }
+                (_, Some(Cell::Text(t))) => {
+                    let long = matches!(c, Column::Name | Column::TableArn | Column::BackupArn);
+                    let title = long.then(|| t.to_owned());
+                    view! { <td class=class title=title>{t.to_owned()}</td> }.into_any()
+                }
+                (_, Some(Cell::Time(t))) => {
+                    let title = format!("{} (epoch {t})", format_iso(t));
+                    view! { <td class=class title=title>{format_minutes(t)}</td> }.into_any()
+                }
+                (_, Some(Cell::Bytes(b))) => {
+                    let title = format!("{} bytes", grouped(b));
+                    view! { <td class=class title=title>{human_size(b)}</td> }.into_any()
+                }
+                (Column::Size, None) => {
+                    view! { <td class=class title="size not reported">"—"</td> }.into_any()
+                }
+                (_, None) => view! { <td class=format!("{class} muted")>"—"</td> }.into_any(),
+            }
+        })
+        .collect_view();
     view! {
-        <tr data-testid="backup-row" data-backup-arn=arn.clone()>
-            <td class="name" title=name.clone()>{name.clone()}</td>
-            <td>{s.table_name.clone().unwrap_or_else(dash)}</td>
-            <td>
-                <span class=status_class>{status.unwrap_or_else(dash)}</span>
-            </td>
-            <td>{kind}</td>
-            {time_cell(s.backup_creation_date_time)}
-            {time_cell(s.backup_expiry_date_time)}
-            <td class="num" title=size_title>{size}</td>
-            <td class="mono">{s.table_id.clone().unwrap_or_else(dash)}</td>
-            <td class="mono arn" title=s.table_arn.clone().unwrap_or_default()>{s.table_arn.clone().unwrap_or_else(dash)}</td>
-            <td class="mono arn" title=arn.clone()>{arn_text}</td>
+        <tr data-testid="backup-row" data-backup-arn=arn>
+            {cells}
         </tr>
     }
 }

@@ -2,9 +2,8 @@
 //! projection to SVG coordinates (y flipped here and nowhere else). The view
 //! only draws what these functions return.
 
-use std::collections::HashMap;
-
 use super::format::human_size;
+use super::hash::FastMap;
 use super::rows::Row;
 use super::view::{cmp_text, DAY, NONE_LABEL};
 
@@ -18,7 +17,7 @@ pub struct TableStorage {
 
 /// Storage by table over `visible`, largest first (ties by name).
 pub fn storage_by_table(rows: &[Row], visible: &[u32]) -> Vec<TableStorage> {
-    let mut by: HashMap<&str, (u64, usize)> = HashMap::new();
+    let mut by: FastMap<&str, (u64, usize)> = FastMap::default();
     for &i in visible {
         let Some(r) = rows.get(i as usize) else {
             continue;

@@ -5,51 +5,25 @@ use serde_json::{Map, Value};
 use super::response::BackupSummary;
 use super::rows::Row;
 use super::time::format_iso;
+use super::view::{Cell, Column};
 
-/// Columns, in the order of the API reference.
-pub const FIELDS: [&str; 10] = [
-    "TableName",
-    "TableId",
-    "TableArn",
-    "BackupArn",
-    "BackupName",
-    "BackupCreationDateTime",
-    "BackupExpiryDateTime",
-    "BackupStatus",
-    "BackupType",
-    "BackupSizeBytes",
-];
+/// The API's field names, in the order of the API reference (the CSV header).
+pub fn fields() -> [&'static str; 10] {
+    Column::API_ORDER.map(Column::api_name)
+}
 
 /// The summary as the API would send it (epoch seconds, absent fields left out).
 pub fn to_api_json(s: &BackupSummary) -> Value {
     let mut m = Map::new();
-    let mut put = |k: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            m.insert(k.to_owned(), v);
-        }
-    };
-    put("TableName", s.table_name.clone().map(Value::from));
-    put("TableId", s.table_id.clone().map(Value::from));
-    put("TableArn", s.table_arn.clone().map(Value::from));
-    put("BackupArn", s.backup_arn.clone().map(Value::from));
-    put("BackupName", s.backup_name.clone().map(Value::from));
-    put(
-        "BackupCreationDateTime",
-        s.backup_creation_date_time.map(Value::from),
-    );
-    put(
-        "BackupExpiryDateTime",
-        s.backup_expiry_date_time.map(Value::from),
-    );
-    put(
-        "BackupStatus",
-        s.backup_status.as_ref().map(|x| Value::from(x.as_str())),
-    );
-    put(
-        "BackupType",
-        s.backup_type.as_ref().map(|x| Value::from(x.as_str())),
-    );
-    put("BackupSizeBytes", s.backup_size_bytes.map(Value::from));
+    for c in Column::API_ORDER {
+        let v = match c.cell(s) {
+            Some(Cell::Text(t)) => Value::from(t),
+            Some(Cell::Time(t)) => Value::from(t),
+            Some(Cell::Bytes(b)) => Value::from(b),
+            None => continue,
+        };
+        m.insert(c.api_name().to_owned(), v);
+    }
     Value::Object(m)
 }
 
@@ -81,34 +55,15 @@ pub fn csv_cell(value: &str) -> String {
 /// CSV of the rows at `indices`: the API's field names as the header, times as
 /// ISO 8601 UTC (spreadsheets read them), sizes in bytes.
 pub fn to_csv(rows: &[Row], indices: &[u32]) -> String {
-    let mut out = FIELDS.join(",");
+    let mut out = fields().join(",");
     out.push_str("\r\n");
     for r in indices.iter().filter_map(|&i| rows.get(i as usize)) {
-        let s = &r.summary;
-        let cells = [
-            s.table_name.clone().unwrap_or_default(),
-            s.table_id.clone().unwrap_or_default(),
-            s.table_arn.clone().unwrap_or_default(),
-            s.backup_arn.clone().unwrap_or_default(),
-            s.backup_name.clone().unwrap_or_default(),
-            s.backup_creation_date_time
-                .map(format_iso)
-                .unwrap_or_default(),
-            s.backup_expiry_date_time
-                .map(format_iso)
-                .unwrap_or_default(),
-            s.backup_status
-                .as_ref()
-                .map(|x| x.as_str().to_owned())
-                .unwrap_or_default(),
-            s.backup_type
-                .as_ref()
-                .map(|x| x.as_str().to_owned())
-                .unwrap_or_default(),
-            s.backup_size_bytes
-                .map(|b| b.to_string())
-                .unwrap_or_default(),
-        ];
+        let cells = Column::API_ORDER.map(|c| match c.cell(&r.summary) {
+            Some(Cell::Text(t)) => t.to_owned(),
+            Some(Cell::Time(t)) => format_iso(t),
+            Some(Cell::Bytes(b)) => b.to_string(),
+            None => String::new(),
+        });
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod format;
+pub mod hash;
 pub mod query;
 pub mod rate;
 pub mod response;

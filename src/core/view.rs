@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
+use super::hash::FastMap;
 use super::response::BackupSummary;
 use super::rows::Row;
 
@@ -263,6 +264,85 @@ impl Column {
     pub fn parse(id: &str) -> Option<Column> {
         Column::ALL.into_iter().find(|c| c.id() == id)
     }
+
+    /// The columns in the order of the API reference (exports).
+    pub const API_ORDER: [Column; 10] = [
+        Column::Table,
+        Column::TableId,
+        Column::TableArn,
+        Column::BackupArn,
+        Column::Name,
+        Column::Created,
+        Column::Expiry,
+        Column::Status,
+        Column::Type,
+        Column::Size,
+    ];
+
+    /// The API's field name (CSV header, JSON key).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Column::Name => "BackupName",
+            Column::Table => "TableName",
+            Column::Status => "BackupStatus",
+            Column::Type => "BackupType",
+            Column::Created => "BackupCreationDateTime",
+            Column::Expiry => "BackupExpiryDateTime",
+            Column::Size => "BackupSizeBytes",
+            Column::TableId => "TableId",
+            Column::TableArn => "TableArn",
+            Column::BackupArn => "BackupArn",
+        }
+    }
+
+    /// This column's value in a summary: the one place that maps columns to
+    /// fields, read by the table, the sort and both exports.
+    pub fn cell(self, s: &BackupSummary) -> Option<Cell<'_>> {
+        match self {
+            Column::Name => s.backup_name.as_deref().map(Cell::Text),
+            Column::Table => s.table_name.as_deref().map(Cell::Text),
+            Column::Status => s.backup_status.as_ref().map(|v| Cell::Text(v.as_str())),
+            Column::Type => s.backup_type.as_ref().map(|v| Cell::Text(v.as_str())),
+            Column::Created => s.backup_creation_date_time.map(Cell::Time),
+            Column::Expiry => s.backup_expiry_date_time.map(Cell::Time),
+            Column::Size => s.backup_size_bytes.map(Cell::Bytes),
+            Column::TableId => s.table_id.as_deref().map(Cell::Text),
+            Column::TableArn => s.table_arn.as_deref().map(Cell::Text),
+            Column::BackupArn => s.backup_arn.as_deref().map(Cell::Text),
+        }
+    }
+
+    /// True for the columns that sort by number (times and sizes).
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Column::Created | Column::Expiry | Column::Size)
+    }
+}
+
+/// One column's value: text, a time (epoch seconds), or a size in bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Time(f64),
+    Bytes(u64),
+}
+
+impl Cell<'_> {
+    /// The text, for text columns.
+    pub fn text(self) -> Option<String> {
+        match self {
+            Cell::Text(t) => Some(t.to_owned()),
+            _ => None,
+        }
+    }
+
+    /// An integer that orders like the value (times by `f64::total_cmp`), for number columns.
+    pub fn order_key(self) -> u64 {
+        match self {
+            Cell::Time(t) => f64_order_key(t),
+            Cell::Bytes(b) => b,
+            Cell::Text(_) => 0,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -314,7 +394,7 @@ impl Sort {
         let order = |o: Ordering| if desc { o.reverse() } else { o };
         // Numbers: one pass builds (missing, key, index), then an unstable sort of
         // plain integers; the index in the tuple is the tie-break that makes it stable.
-        let mut by_int = |key: fn(&BackupSummary) -> Option<u64>| {
+        let mut by_int = |key: &dyn Fn(&BackupSummary) -> Option<u64>| {
             let mut keyed: Vec<(bool, u64, u32)> = indices
                 .iter()
                 .map(|&i| {
@@ -340,39 +420,17 @@ impl Sort {
                 })
             };
         }
-        fn name(s: &BackupSummary) -> Option<&str> {
-            s.backup_name.as_deref()
-        }
-        fn table(s: &BackupSummary) -> Option<&str> {
-            s.table_name.as_deref()
-        }
-        fn status(s: &BackupSummary) -> Option<&str> {
-            s.backup_status.as_ref().map(|x| x.as_str())
-        }
-        fn kind(s: &BackupSummary) -> Option<&str> {
-            s.backup_type.as_ref().map(|x| x.as_str())
-        }
-        fn table_id(s: &BackupSummary) -> Option<&str> {
-            s.table_id.as_deref()
-        }
-        fn table_arn(s: &BackupSummary) -> Option<&str> {
-            s.table_arn.as_deref()
-        }
-        fn backup_arn(s: &BackupSummary) -> Option<&str> {
-            s.backup_arn.as_deref()
-        }
-        let text = |x: &str, y: &str| cmp_text(x, y);
-        match self.column {
-            Column::Name => by!(name, text),
-            Column::Table => by!(table, text),
-            Column::Status => by!(status, text),
-            Column::Type => by!(kind, text),
-            Column::TableId => by!(table_id, text),
-            Column::TableArn => by!(table_arn, text),
-            Column::BackupArn => by!(backup_arn, text),
-            Column::Created => by_int(|s| s.backup_creation_date_time.map(f64_order_key)),
-            Column::Expiry => by_int(|s| s.backup_expiry_date_time.map(f64_order_key)),
-            Column::Size => by_int(|s| s.backup_size_bytes),
+        let column = self.column;
+        if column.is_numeric() {
+            by_int(&|s: &BackupSummary| column.cell(s).map(Cell::order_key));
+        } else {
+            fn text(column: Column, s: &BackupSummary) -> Option<&str> {
+                match column.cell(s) {
+                    Some(Cell::Text(t)) => Some(t),
+                    _ => None,
+                }
+            }
+            by!(|s| text(column, s), cmp_text);
         }
     }
 }
@@ -404,20 +462,15 @@ impl Sort {
                 (None, None) => Ordering::Equal,
             }
         }
-        let text = |f: fn(&BackupSummary) -> Option<&str>| cmp_opt(f(x), f(y), desc, cmp_text);
-        let int =
-            |f: fn(&BackupSummary) -> Option<u64>| cmp_opt(f(x), f(y), desc, |p: u64, q| p.cmp(&q));
-        match self.column {
-            Column::Name => text(|s| s.backup_name.as_deref()),
-            Column::Table => text(|s| s.table_name.as_deref()),
-            Column::Status => text(|s| s.backup_status.as_ref().map(|v| v.as_str())),
-            Column::Type => text(|s| s.backup_type.as_ref().map(|v| v.as_str())),
-            Column::TableId => text(|s| s.table_id.as_deref()),
-            Column::TableArn => text(|s| s.table_arn.as_deref()),
-            Column::BackupArn => text(|s| s.backup_arn.as_deref()),
-            Column::Created => int(|s| s.backup_creation_date_time.map(f64_order_key)),
-            Column::Expiry => int(|s| s.backup_expiry_date_time.map(f64_order_key)),
-            Column::Size => int(|s| s.backup_size_bytes),
+        let c = self.column;
+        match (c.cell(x), c.cell(y)) {
+            (Some(Cell::Text(p)), Some(Cell::Text(q))) => cmp_opt(Some(p), Some(q), desc, cmp_text),
+            (p, q) => cmp_opt(
+                p.map(Cell::order_key),
+                q.map(Cell::order_key),
+                desc,
+                |p: u64, q| p.cmp(&q),
+            ),
         }
         .then(a.cmp(&b))
     }
@@ -501,6 +554,12 @@ pub struct VisibleCache {
     valid: bool,
     /// Changes whenever the set of visible rows may have changed; a re-sort keeps it.
     membership: u64,
+    /// Every row in the order of `ordered_sort`, for the rows `ordered_rows`
+    /// (generation, revision, length): a filter that widens (clearing the
+    /// search, un-clicking a chart bar) filters this instead of sorting again.
+    ordered: Vec<u32>,
+    ordered_sort: Option<Sort>,
+    ordered_rows: Option<(u64, u64, usize)>,
 }
 
 impl VisibleCache {
@@ -544,16 +603,37 @@ impl VisibleCache {
         {
             // New page: only the new rows need a look; with a sort, they are
             // sorted alone and merged in (no full re-sort per page).
-            let mut fresh = filter.apply(rows, self.rows_seen as u32..rows.len() as u32, now);
+            let new_rows = self.rows_seen as u32..rows.len() as u32;
+            let mut fresh = filter.apply(rows, new_rows.clone(), now);
             match sort {
                 None => self.indices.extend(fresh),
                 Some(s) => {
                     s.apply(rows, &mut fresh);
                     merge_sorted(rows, s, &mut self.indices, fresh);
+                    if self.ordered_rows == Some((rows_id.0, rows_id.1, self.rows_seen))
+                        && self.ordered_sort == sort
+                    {
+                        let mut all_new: Vec<u32> = new_rows.collect();
+                        s.apply(rows, &mut all_new);
+                        merge_sorted(rows, s, &mut self.ordered, all_new);
+                        self.ordered_rows = Some((rows_id.0, rows_id.1, rows.len()));
+                    }
                 }
             }
         } else {
-            self.indices = visible(rows, filter, sort, now);
+            self.indices = match sort {
+                None => filter.apply(rows, 0..rows.len() as u32, now),
+                Some(s) => {
+                    let here = Some((rows_id.0, rows_id.1, rows.len()));
+                    if self.ordered_rows != here || self.ordered_sort != sort {
+                        self.ordered = (0..rows.len() as u32).collect();
+                        s.apply(rows, &mut self.ordered);
+                        self.ordered_rows = here;
+                        self.ordered_sort = sort;
+                    }
+                    filter.apply(rows, self.ordered.iter().copied(), now)
+                }
+            };
             self.filter = filter.clone();
             self.sort = sort;
         }
@@ -590,7 +670,7 @@ pub fn facet_counts<'a>(
     rows: &'a [Row],
     value: impl Fn(&'a BackupSummary) -> Option<&'a str>,
 ) -> Vec<(String, usize)> {
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut counts: FastMap<&str, usize> = FastMap::default();
     for r in rows {
         *counts
             .entry(value(&r.summary).unwrap_or(NONE_LABEL))
@@ -608,7 +688,7 @@ pub fn facet_counts<'a>(
 pub struct FacetCache {
     rows_id: Option<(u64, u64)>,
     seen: usize,
-    counts: std::collections::HashMap<String, usize>,
+    counts: FastMap<String, usize>,
 }
 
 impl FacetCache {

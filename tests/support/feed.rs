@@ -1,3 +1,6 @@
+// Shared by two test crates (browser, bench); each uses part of it.
+#![allow(dead_code)]
+
 //! Feeds pages to the app's listing engine as if they had come from the
 //! network: the engine asks for a request (`poll`), the page answers it
 //! (`handle`). Shared by the browser tests and the benchmark.
