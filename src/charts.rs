@@ -4,11 +4,10 @@
 use leptos::prelude::*;
 
 use crate::core::chart::{
-    byte_ticks, count_ticks, expiry_timeline, short_size, size_histogram, storage_by_table,
-    ExpiryTimeline, Frame, Scale, SizeBin, TableStorage,
+    byte_ticks, count_ticks, short_size, ChartTotals, ExpiryTimeline, Frame, Scale, SizeBin,
+    TableStorage,
 };
 use crate::core::format::{grouped, human_size};
-use crate::core::rows::Row;
 use crate::core::time::format_minutes;
 use crate::core::view::{Filter, DAY};
 use crate::state::ViewModel;
@@ -29,30 +28,31 @@ fn on_activate(f: impl Fn() + 'static) -> impl Fn(web_sys::KeyboardEvent) + 'sta
     }
 }
 
-/// An aggregate over the visible rows that follows the visible set's membership,
-/// so a re-sort (new order, same rows) costs it nothing. Rows and indices are
-/// read untracked: any change to them changes the membership too.
-fn over_visible<T>(view: ViewModel, f: impl Fn(&[Row], &[u32]) -> T) -> T {
-    // Read, not only tracked: memos are lazy, and one never read has not yet
-    // subscribed to its own sources, so it would never change. The set's key
-    // includes the row set's identity, so a new result of the same size counts.
-    let _set = view.visible_set.get();
-    view.runner
-        .with_rows(|rows| view.visible.with_untracked(|v| f(rows, &v.indices)))
-}
-
 /// Both charts, following the current filters.
 #[component]
 pub fn Charts(
     /// The rows, filter, sort and what is derived from them.
     view: ViewModel,
 ) -> impl IntoView {
-    let storage = Memo::new(move |_| over_visible(view, storage_by_table));
-    let histogram = Memo::new(move |_| over_visible(view, size_histogram));
-    let expiry = Memo::new(move |_| {
-        let now = view.now.get();
-        over_visible(view, |rows, v| expiry_timeline(rows, v, now, EXPIRY_DAYS))
+    // One function of (rows, filter, now): a page that only appends rows adds
+    // its own; anything else recounts the visible rows. A re-sort changes none
+    // of the inputs, so it costs the charts nothing.
+    let totals = StoredValue::new(ChartTotals::default());
+    let data = Memo::new(move |_| {
+        let (key, filter, now) = (view.rows_key.get(), view.filter.get(), view.now.get());
+        view.runner.with_rows(|rows| {
+            totals
+                .try_update_value(|t| {
+                    t.update(rows, key, &filter, now, EXPIRY_DAYS, || {
+                        view.visible.with_untracked(|v| v.indices.clone())
+                    })
+                })
+                .unwrap_or_default()
+        })
     });
+    let storage = Memo::new(move |_| data.with(|d| d.storage.clone()));
+    let histogram = Memo::new(move |_| data.with(|d| d.sizes.clone()));
+    let expiry = Memo::new(move |_| data.with(|d| d.expiry.clone()));
     view! {
         <div class="charts">
             <section class="card" aria-labelledby="size-title">

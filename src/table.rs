@@ -8,7 +8,7 @@ use crate::core::export::{to_csv, to_json};
 use crate::core::format::{grouped, human_size, parse_size};
 use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
-use crate::core::view::{row_window, Cell, Column, FacetCache, Filter, Sort, DAY, ROW_HEIGHT};
+use crate::core::view::{row_window, Cell, Column, FacetCache, Filter, Sort, ROW_HEIGHT};
 use crate::state::ViewModel;
 
 /// Search box, facets, counts and exports.
@@ -192,7 +192,7 @@ fn RangeFilters(
         }
     };
     let date_of = |v: Option<i64>| {
-        v.map(|t| format_input(t)[..10].to_owned())
+        v.and_then(|t| format_input(t).get(..10).map(str::to_owned))
             .unwrap_or_default()
     };
     let active = move || {
@@ -231,10 +231,10 @@ fn RangeFilters(
                     <input
                         type="date"
                         data-testid="created-to"
-                        prop:value=move || filter.with(|f| date_of(f.created_to.map(|t| t - DAY)))
+                        prop:value=move || filter.with(|f| date_of(f.created_to_date()))
                         on:change=move |ev| {
-                            let v = parse_utc(&event_target_value(&ev)).map(|t| t + DAY);
-                            filter.update(|f| f.created_to = v);
+                            let v = parse_utc(&event_target_value(&ev));
+                            filter.update(|f| f.set_created_to_date(v));
                         }
                     />
                 </label>

@@ -2,7 +2,9 @@
 //! DynamoDB-shaped summaries: equal keys, missing sizes and expiry, unicode
 //! names, one bucket, zero rows.
 
-use backup_lens::core::chart::{expiry_timeline, size_histogram, storage_by_table};
+use backup_lens::core::chart::{
+    expiry_timeline, size_histogram, storage_by_table, ChartData, ChartTotals,
+};
 use backup_lens::core::export::{to_csv, to_json};
 use backup_lens::core::response::{parse_list_backups, BackupKind, BackupStatus, BackupSummary};
 use backup_lens::core::rows::Row;
@@ -313,6 +315,49 @@ fn a_new_result_of_the_same_size_is_a_new_visible_set() {
     };
     cache.get(&other, updated, &f, None, NOW);
     assert_ne!(cache.membership(), m);
+}
+
+#[test]
+fn chart_totals_follow_pages_and_filters_like_a_full_recount() {
+    let mut rows = sample();
+    for i in 0..30 {
+        rows.push(row(
+            &format!("c{i}"),
+            &format!("chart-{i}"),
+            ["orders", "payments", "odd"][i % 3],
+            NOW as f64 - (i * 3_600) as f64,
+            (i % 4 != 0).then_some(1u64 << (i % 40)),
+            (i % 2 == 0).then_some(NOW as f64 + (i as f64 - 3.0) * 86_400.0),
+            ["USER", "SYSTEM"][i % 2],
+        ));
+    }
+    let full = |rows: &[Row], v: &[u32], now| ChartData {
+        storage: storage_by_table(rows, v),
+        sizes: size_histogram(rows, v),
+        expiry: expiry_timeline(rows, v, now, 35),
+    };
+    let mut totals = ChartTotals::default();
+    for f in [Filter::default(), filter("chart"), filter("orders")] {
+        for end in (0..=rows.len()).step_by(4).chain([rows.len()]) {
+            let part = &rows[..end];
+            let v = visible(part, &f, None, NOW);
+            let got = totals.update(part, key(5, part), &f, NOW, 35, || v.clone());
+            assert_eq!(got, full(part, &v, NOW), "{:?} after {end} rows", f.text);
+        }
+    }
+    // Another minute, then another listing of the same length: rebuilt.
+    let f = Filter::default();
+    let v = visible(&rows, &f, None, NOW + 60);
+    assert_eq!(
+        totals.update(&rows, key(5, &rows), &f, NOW + 60, 35, || v.clone()),
+        full(&rows, &v, NOW + 60)
+    );
+    let other = sample();
+    let v = visible(&other, &f, None, NOW + 60);
+    assert_eq!(
+        totals.update(&other, key(6, &other), &f, NOW + 60, 35, || v.clone()),
+        full(&other, &v, NOW + 60)
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use super::format::human_size;
 use super::hash::FastMap;
 use super::rows::Row;
-use super::view::{cmp_text, DAY, NONE_LABEL};
+use super::view::{cmp_text, Filter, RowsKey, DAY, NONE_LABEL};
 
 /// Bytes and backups of one table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,12 +36,17 @@ pub fn storage_by_table(rows: &[Row], visible: &[u32]) -> Vec<TableStorage> {
             count,
         })
         .collect();
+    sort_storage(&mut out);
+    out
+}
+
+/// Largest first, ties by name.
+fn sort_storage(out: &mut [TableStorage]) {
     out.sort_by(|a, b| {
         b.bytes
             .cmp(&a.bytes)
             .then_with(|| cmp_text(&a.table, &b.table))
     });
-    out
 }
 
 /// One bin of the size histogram: sizes in `[lo, hi)`.
@@ -86,10 +91,15 @@ pub fn size_histogram(rows: &[Row], visible: &[u32]) -> (Vec<SizeBin>, usize) {
             None => missing += 1,
         }
     }
+    (bins_from_counts(&counts), missing)
+}
+
+/// Bins from the first non-empty one to the last (empty ones between included).
+fn bins_from_counts(counts: &[usize]) -> Vec<SizeBin> {
     let Some(first) = counts.iter().position(|&c| c > 0) else {
-        return (Vec::new(), missing);
+        return Vec::new();
     };
-    let bins = counts
+    counts
         .iter()
         .enumerate()
         .skip(first)
@@ -97,8 +107,7 @@ pub fn size_histogram(rows: &[Row], visible: &[u32]) -> (Vec<SizeBin>, usize) {
             let (lo, hi) = bin_bounds(k);
             SizeBin { lo, hi, count }
         })
-        .collect();
-    (bins, missing)
+        .collect()
 }
 
 /// Which bin a size falls in: 0 for 0 bytes, then k for `[32^(k-1), 32^k)`.
@@ -157,8 +166,19 @@ pub struct ExpiryTimeline {
 }
 
 pub fn expiry_timeline(rows: &[Row], visible: &[u32], now: i64, days: usize) -> ExpiryTimeline {
+    let mut t = empty_timeline(now, days);
+    for &i in visible {
+        if let Some(r) = rows.get(i as usize) {
+            add_expiry(&mut t, r, now);
+        }
+    }
+    t
+}
+
+/// `days` empty days from today.
+fn empty_timeline(now: i64, days: usize) -> ExpiryTimeline {
     let today = now.div_euclid(DAY);
-    let mut t = ExpiryTimeline {
+    ExpiryTimeline {
         days: (0..days)
             .map(|d| ExpiryDay {
                 day: today + d as i64,
@@ -167,31 +187,137 @@ pub fn expiry_timeline(rows: &[Row], visible: &[u32], now: i64, days: usize) -> 
             })
             .collect(),
         ..Default::default()
+    }
+}
+
+/// Counts one row into the timeline.
+fn add_expiry(t: &mut ExpiryTimeline, r: &Row, now: i64) {
+    let Some(e) = r.summary.backup_expiry_date_time else {
+        t.no_expiry += 1;
+        return;
     };
-    for &i in visible {
-        let Some(r) = rows.get(i as usize) else {
-            continue;
-        };
-        let Some(e) = r.summary.backup_expiry_date_time else {
-            t.no_expiry += 1;
-            continue;
-        };
-        if e < now as f64 {
-            t.expired += 1;
-            continue;
+    if e < now as f64 {
+        t.expired += 1;
+        return;
+    }
+    let today = now.div_euclid(DAY);
+    let offset = (e.floor() as i64).div_euclid(DAY) - today;
+    match t
+        .days
+        .get_mut(usize::try_from(offset).unwrap_or(usize::MAX))
+    {
+        Some(d) => {
+            d.count += 1;
+            d.bytes = d
+                .bytes
+                .saturating_add(r.summary.backup_size_bytes.unwrap_or(0));
         }
-        let offset = (e.floor() as i64).div_euclid(DAY) - today;
-        match t.days.get_mut(offset as usize) {
-            Some(d) if offset >= 0 => {
-                d.count += 1;
-                d.bytes = d
-                    .bytes
-                    .saturating_add(r.summary.backup_size_bytes.unwrap_or(0));
+        None => t.later += 1,
+    }
+}
+
+/// The three charts' numbers over the visible rows, kept up to date as pages
+/// arrive: when only rows were appended (same listing, filter and minute), the
+/// new rows that pass the filter are added, so a page costs work in proportion
+/// to the page, not to the rows loaded. Anything else rebuilds from the
+/// visible rows. Either way the result equals [`storage_by_table`],
+/// [`size_histogram`] and [`expiry_timeline`] over the visible rows.
+#[derive(Clone, Debug, Default)]
+pub struct ChartTotals {
+    key: Option<(u64, u64, Filter, i64)>,
+    seen: usize,
+    storage: FastMap<String, (u64, usize)>,
+    bins: Vec<usize>,
+    missing_size: usize,
+    expiry: ExpiryTimeline,
+}
+
+/// What the charts draw.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChartData {
+    pub storage: Vec<TableStorage>,
+    pub sizes: (Vec<SizeBin>, usize),
+    pub expiry: ExpiryTimeline,
+}
+
+impl ChartTotals {
+    /// Brings the totals to `rows` (identified by `key`) under `filter` at `now`;
+    /// `visible` is the visible set, read only when the totals must be rebuilt.
+    pub fn update(
+        &mut self,
+        rows: &[Row],
+        key: RowsKey,
+        filter: &Filter,
+        now: i64,
+        days: usize,
+        visible: impl FnOnce() -> Vec<u32>,
+    ) -> ChartData {
+        let k = Some((key.generation, key.revision, filter.clone(), now));
+        if k == self.key && rows.len() >= self.seen {
+            for r in &rows[self.seen..] {
+                if filter.matches(r, now) {
+                    self.add(r, now);
+                }
             }
-            _ => t.later += 1,
+        } else {
+            *self = ChartTotals {
+                key: k,
+                expiry: empty_timeline(now, days),
+                ..ChartTotals::default()
+            };
+            for i in visible() {
+                if let Some(r) = rows.get(i as usize) {
+                    self.add(r, now);
+                }
+            }
+        }
+        self.seen = rows.len();
+        self.data()
+    }
+
+    fn add(&mut self, r: &Row, now: i64) {
+        let s = &r.summary;
+        let table = s.table_name.as_deref().unwrap_or(NONE_LABEL);
+        let size = s.backup_size_bytes.unwrap_or(0);
+        match self.storage.get_mut(table) {
+            Some(e) => {
+                e.0 = e.0.saturating_add(size);
+                e.1 += 1;
+            }
+            None => {
+                self.storage.insert(table.to_owned(), (size, 1));
+            }
+        }
+        match s.backup_size_bytes {
+            Some(b) => {
+                let k = bin_index(b);
+                if self.bins.len() <= k {
+                    self.bins.resize(k + 1, 0);
+                }
+                self.bins[k] += 1;
+            }
+            None => self.missing_size += 1,
+        }
+        add_expiry(&mut self.expiry, r, now);
+    }
+
+    fn data(&self) -> ChartData {
+        let mut storage: Vec<TableStorage> = self
+            .storage
+            .iter()
+            .map(|(t, &(bytes, count))| TableStorage {
+                table: t.clone(),
+                bytes,
+                count,
+            })
+            .collect();
+        sort_storage(&mut storage);
+        ChartData {
+            storage,
+            sizes: (bins_from_counts(&self.bins), self.missing_size),
+            expiry: self.expiry.clone(),
         }
     }
-    t
 }
 
 /// Ticks at 1, 2 or 5 × 10^k covering `[0, max]`, about `target` of them.

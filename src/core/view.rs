@@ -167,6 +167,17 @@ impl Filter {
         }
     }
 
+    /// The "created on or before" date (start of that day, UTC): the filter keeps
+    /// an exclusive bound at the next day's start, so the whole day is included.
+    pub fn created_to_date(&self) -> Option<i64> {
+        self.created_to.map(|t| t.saturating_sub(DAY))
+    }
+
+    /// Sets "created on or before" from a day's start (`None` clears it).
+    pub fn set_created_to_date(&mut self, day_start: Option<i64>) {
+        self.created_to = day_start.map(|t| t.saturating_add(DAY));
+    }
+
     /// True when the table facet shows exactly `table` (its chart bar is pressed).
     pub fn is_only_table(&self, table: &str) -> bool {
         self.tables.len() == 1 && self.tables.contains(table)
@@ -725,6 +736,25 @@ impl FacetCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_created_to_date_includes_its_whole_day_and_never_overflows() {
+        let mut f = Filter::default();
+        f.set_created_to_date(Some(20_000 * DAY));
+        assert_eq!(
+            f.created_to,
+            Some(20_001 * DAY),
+            "exclusive bound at the next day"
+        );
+        assert_eq!(f.created_to_date(), Some(20_000 * DAY));
+        f.set_created_to_date(None);
+        assert_eq!(f.created_to_date(), None);
+        // From a URL: any number, no overflow.
+        f.created_to = Some(i64::MIN);
+        assert_eq!(f.created_to_date(), Some(i64::MIN));
+        f.set_created_to_date(Some(i64::MAX));
+        assert_eq!(f.created_to, Some(i64::MAX));
+    }
 
     #[test]
     fn chart_clicks_toggle_their_filter_and_leave_the_rest() {
