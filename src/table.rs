@@ -327,22 +327,13 @@ pub fn BackupTable(
     let viewport = RwSignal::new(800.0);
     let total = Memo::new(move |_| view.visible.with(|v| v.indices.len()));
     let window = Memo::new(move |_| row_window(total.get(), scroll_top.get(), viewport.get()));
-    // Only the rows in view are in the DOM, at every size. Keyed by source,
-    // BackupArn and the row's update count: rows already on screen keep their
-    // nodes when a page arrives, and a row updated by a later page is redrawn.
-    let rows = move || {
+    // Only the rows in view are in the DOM, at every size: one row element per
+    // slot of the window, which keeps its node while its content follows the
+    // data (a sort, a filter or a page changes text, not the row elements).
+    let slots = Memo::new(move |_| {
         let (a, b) = window.get();
-        view.runner.with_rows(|rows| {
-            view.visible.with(|v| {
-                v.indices
-                    .get(a..b)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|&i| rows.get(i as usize).cloned())
-                    .collect::<Vec<Row>>()
-            })
-        })
-    };
+        b - a
+    });
     // Values for `style:height`: a length, not a declaration.
     let top_pad = move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT);
     let bottom_pad = move || format!("{}px", (total.get() - window.get().1) as f64 * ROW_HEIGHT);
@@ -368,9 +359,17 @@ pub fn BackupTable(
                 <tbody>
                     <tr class="pad" aria-hidden="true" style:height=top_pad></tr>
                     <For
-                        each=rows
-                        key=|row: &Row| (row.source, row.key.clone(), row.updates)
-                        children=move |row: Row| view! { <BackupRow row=row /> }
+                        each=move || 0..slots.get()
+                        key=|k: &usize| *k
+                        children=move |k: usize| {
+                            // The backup in slot `k` of the window, if any.
+                            let row = Memo::new(move |_| {
+                                let i = window.get().0 + k;
+                                let index = view.visible.with(|v| v.indices.get(i).copied());
+                                index.and_then(|i| view.runner.with_rows(|rows| rows.get(i as usize).cloned()))
+                            });
+                            view! { <BackupRow row=row /> }
+                        }
                     />
                     <tr class="pad" aria-hidden="true" style:height=bottom_pad></tr>
                 </tbody>
@@ -434,40 +433,64 @@ fn cell_class(column: Column) -> &'static str {
     }
 }
 
-/// One backup: a cell per column of `Column::ALL`, each drawn from `Column::cell`.
+/// What one cell shows: its text, tooltip and class.
+fn cell_view(column: Column, row: Option<&Row>) -> (String, Option<String>, String) {
+    let class = cell_class(column);
+    match row.and_then(|r| column.cell(&r.summary)) {
+        Some(Cell::Text(t)) => {
+            let long = matches!(column, Column::Name | Column::TableArn | Column::BackupArn);
+            (t.to_owned(), long.then(|| t.to_owned()), class.to_owned())
+        }
+        Some(Cell::Time(t)) => (
+            format_minutes(t),
+            Some(format!("{} (epoch {t})", format_iso(t))),
+            class.to_owned(),
+        ),
+        Some(Cell::Bytes(b)) => (
+            human_size(b),
+            Some(format!("{} bytes", grouped(b))),
+            class.to_owned(),
+        ),
+        None if column == Column::Size => (
+            "—".to_owned(),
+            Some("size not reported".to_owned()),
+            class.to_owned(),
+        ),
+        None => ("—".to_owned(), None, format!("{class} muted")),
+    }
+}
+
+/// One row of the table: a cell per column of `Column::ALL`, each drawn from
+/// `Column::cell` of the backup in `row` (which changes as the view does).
 #[component]
 pub fn BackupRow(
-    /// The backup.
-    row: Row,
+    /// The backup this row shows.
+    row: Memo<Option<Row>>,
 ) -> impl IntoView {
-    let s = row.summary;
-    let arn = s.backup_arn.clone().unwrap_or_default();
+    let arn = move || {
+        row.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.summary.backup_arn.clone())
+                .unwrap_or_default()
+        })
+    };
     let cells = Column::ALL
         .into_iter()
         .map(|c| {
-            let class = cell_class(c);
-            match (c, c.cell(&s)) {
-                (Column::Status, Some(Cell::Text(status))) => {
-                    let badge = format!("badge status-{}", status.to_ascii_lowercase());
-                    view! { <td><span class=badge>{status.to_owned()}</span></td> }.into_any()
-                }
-                (_, Some(Cell::Text(t))) => {
-                    let long = matches!(c, Column::Name | Column::TableArn | Column::BackupArn);
-                    let title = long.then(|| t.to_owned());
-                    view! { <td class=class title=title>{t.to_owned()}</td> }.into_any()
-                }
-                (_, Some(Cell::Time(t))) => {
-                    let title = format!("{} (epoch {t})", format_iso(t));
-                    view! { <td class=class title=title>{format_minutes(t)}</td> }.into_any()
-                }
-                (_, Some(Cell::Bytes(b))) => {
-                    let title = format!("{} bytes", grouped(b));
-                    view! { <td class=class title=title>{human_size(b)}</td> }.into_any()
-                }
-                (Column::Size, None) => {
-                    view! { <td class=class title="size not reported">"—"</td> }.into_any()
-                }
-                (_, None) => view! { <td class=format!("{class} muted")>"—"</td> }.into_any(),
+            let cell = Memo::new(move |_| row.with(|r| cell_view(c, r.as_ref())));
+            let text = move || cell.with(|v| v.0.clone());
+            let title = move || cell.with(|v| v.1.clone());
+            let class = move || cell.with(|v| v.2.clone());
+            if c == Column::Status {
+                let badge = move || {
+                    cell.with(|v| {
+                        let status = if v.0 == "—" { "none" } else { v.0.as_str() };
+                        format!("badge status-{}", status.to_ascii_lowercase())
+                    })
+                };
+                view! { <td><span class=badge>{text}</span></td> }.into_any()
+            } else {
+                view! { <td class=class title=title>{text}</td> }.into_any()
             }
         })
         .collect_view();
