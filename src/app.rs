@@ -191,7 +191,7 @@ pub fn EndpointSuggestion(
         state.conn.suggested_endpoint.get().map(|e| {
             let host = e.authority.clone();
             view! {
-                <div class="suggestion" role="alert" data-testid="endpoint-suggestion">
+                <div class="suggestion" role="alert" tabindex="-1" data-testid="endpoint-suggestion">
                     <p>
                         "This link suggests a custom endpoint. Send requests to "
                         <strong data-testid="endpoint-suggestion-host">{host.clone()}</strong>

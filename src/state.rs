@@ -126,8 +126,6 @@ pub struct ViewModel {
     /// The rows that pass the filters, in display order: a function of
     /// (rows, filter, sort, now), never kept in step by hand.
     pub visible: Memo<Visible>,
-    /// (rows, membership) of the visible set: what aggregates (charts) depend on.
-    pub visible_set: Memo<(RowsKey, u64)>,
     /// Where problems that are not the listing's go (a failed export).
     pub error: RwSignal<Option<Banner>>,
 }
@@ -154,7 +152,6 @@ impl ViewModel {
                     .unwrap_or_default()
             })
         });
-        let visible_set = Memo::new(move |_| visible.with(|v| (v.rows, v.membership)));
         ViewModel {
             runner,
             filter,
@@ -162,7 +159,6 @@ impl ViewModel {
             now,
             rows_key,
             visible,
-            visible_set,
             error,
         }
     }
@@ -277,7 +273,8 @@ impl AppState {
                     "A shared link cannot choose where your signed requests go; only you can.".into(),
                 ),
             }));
-            focus_testid("endpoint-confirm");
+            // Focus the question, not its confirm button: a repeated Enter must not confirm it.
+            focus_testid("endpoint-suggestion");
             return;
         }
         let query = self.query_input().validate();
@@ -347,10 +344,11 @@ impl AppState {
                 error,
                 rows_kept,
                 resumable,
+                access_key_id,
                 ..
             } => {
                 if error.kind == ErrorKind::ExpiredToken {
-                    self.forget_expired();
+                    self.forget_expired(&access_key_id);
                 }
                 let mut banner = Banner::from(&error);
                 if resumable {
@@ -371,9 +369,13 @@ impl AppState {
                 }
                 self.error.set(Some(banner));
             }
-            Event::PendingFailed { error, .. } => {
+            Event::PendingFailed {
+                error,
+                access_key_id,
+                ..
+            } => {
                 if error.kind == ErrorKind::ExpiredToken {
-                    self.forget_expired();
+                    self.forget_expired(&access_key_id);
                 }
                 // Nothing of the new query was shown: no word about resuming.
                 self.error.set(Some(Banner::from(&error)));
@@ -403,13 +405,15 @@ impl AppState {
         }
     }
 
-    /// Restores a bookmarked view.
-    pub fn restore(&self, v: ViewState) {
+    /// Restores a bookmarked view. `link_endpoint` is the link's `endpoint=`
+    /// as written (the view state keeps only valid values; an invalid one
+    /// gets a notice here rather than vanishing).
+    pub fn restore(&self, v: ViewState, link_endpoint: &str) {
         if !v.region.is_empty() {
             self.conn.region.set(v.region);
         }
         // A link only suggests a custom endpoint: the user confirms its host first.
-        match LinkEndpoint::from_link(&v.endpoint) {
+        match LinkEndpoint::from_link(link_endpoint) {
             LinkEndpoint::None => self.conn.endpoint.set(v.endpoint),
             LinkEndpoint::Suggested(e) => self.conn.suggested_endpoint.set(Some(e)),
             LinkEndpoint::Invalid(why) => self.notice.set(Some(format!(
@@ -438,15 +442,19 @@ impl AppState {
         }
     }
 
-    /// The user dismissed the suggestion: requests go to the region's AWS endpoint.
+    /// The user dismissed the suggestion: requests go to the region's AWS
+    /// endpoint (or to one the user typed into the field, which stays).
     pub fn dismiss_endpoint(&self) {
         self.conn.suggested_endpoint.set(None);
-        self.conn.endpoint.set(String::new());
         self.error.set(None);
     }
 
-    /// Clears the credentials from memory and from this tab's storage.
+    /// Clears the credentials from memory and from this tab's storage, and
+    /// stops any run: the engine drops its copies too, so nothing more is
+    /// signed with them (rows stay; fresh credentials resume).
     pub fn forget_credentials(&self) {
+        self.runner.update(Engine::forget_credentials);
+        self.runner.pump();
         self.conn.remember.set(false);
         self.conn.access_key_id.set(String::new());
         self.conn.secret_access_key.set(String::new());
@@ -458,13 +466,16 @@ impl AppState {
         ));
     }
 
-    /// The session token expired: remembered credentials are dropped from storage
-    /// (those in the form stay, so the message can be read and fresh ones pasted).
-    fn forget_expired(&self) {
-        self.conn.expired_key.set_value(Some(
-            self.conn.access_key_id.get_untracked().trim().to_owned(),
-        ));
-        save_session_credentials(None);
+    /// The session token of `access_key_id` expired: if those are the
+    /// remembered credentials, they are dropped from storage and never stored
+    /// again (the form keeps them, so the message can be read and fresh ones pasted).
+    fn forget_expired(&self, access_key_id: &str) {
+        self.conn
+            .expired_key
+            .set_value(Some(access_key_id.trim().to_owned()));
+        if remembered_key().as_deref() == Some(access_key_id.trim()) {
+            save_session_credentials(None);
+        }
     }
 
     /// Fills the connection from the local demo backend.
@@ -538,6 +549,14 @@ fn session_credentials(now: i64) -> Option<Remembered> {
     Some(remembered)
 }
 
+/// The access key id of the remembered credentials, if any.
+fn remembered_key() -> Option<String> {
+    let storage = window().session_storage().ok()??;
+    let text = storage.get_item(SESSION_KEY).ok()??;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("AccessKeyId")?.as_str().map(str::to_owned)
+}
+
 /// Writes the credentials to sessionStorage, or removes them when `None`.
 fn save_session_credentials(creds: Option<&Remembered>) {
     let Some(storage) = window().session_storage().ok().flatten() else {
@@ -577,7 +596,10 @@ impl AppState {
     /// The view lives in the URL: restores a bookmarked or shared one.
     pub fn restore_from_url(&self) {
         if let Ok(search) = window().location().search() {
-            self.restore(ViewState::from_query(&search));
+            self.restore(
+                ViewState::from_query(&search),
+                &ViewState::raw_param(&search, "endpoint").unwrap_or_default(),
+            );
         }
     }
 
@@ -628,13 +650,24 @@ impl AppState {
             let expired = c
                 .expired_key
                 .with_value(|k| k.as_deref() == Some(access_key_id.trim()));
+            let now = (now_ms() / 1000.0) as i64;
+            let past = expiration.is_some_and(|t| t <= now);
             let creds = Remembered {
                 access_key_id,
                 secret_access_key: c.secret_access_key.get(),
                 session_token: c.session_token.get(),
                 expiration,
             };
-            save_session_credentials((remember && !expired).then_some(&creds));
+            save_session_credentials((remember && !expired && !past).then_some(&creds));
+            // Dropped when the session ends, also while the tab stays open.
+            if let Some(t) = expiration.filter(|_| remember && !past) {
+                let ms = ((t - now) as f64 * 1000.0).clamp(0.0, 2_147_483_000.0) as u32;
+                gloo_timers::callback::Timeout::new(ms.saturating_add(1000), move || {
+                    // Removes the stored entry if it has expired by now.
+                    let _ = session_credentials((now_ms() / 1000.0) as i64);
+                })
+                .forget();
+            }
         });
     }
 

@@ -978,7 +978,7 @@ fn clock_thirty_days_off_is_clamped_and_stops_clearly() {
             offset_ms,
             clamped: true,
             ..
-        }, Event::PendingFailed { error, errors }] => {
+        }, Event::PendingFailed { error, errors, .. }] => {
             assert_eq!(*offset_ms, -24.0 * HOUR_MS);
             assert!(matches!(
                 error.kind,

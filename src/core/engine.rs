@@ -218,6 +218,9 @@ pub enum Event {
     SourceFailed {
         source: SourceId,
         label: String,
+        /// The access key id the failed request was signed with (an
+        /// ExpiredToken is about this key, whatever the form holds now).
+        access_key_id: String,
         error: ApiError,
         rows_kept: usize,
         resumable: bool,
@@ -229,6 +232,8 @@ pub enum Event {
         error: ApiError,
         /// Every source's error, in order, with its label.
         errors: Vec<(String, ApiError)>,
+        /// The access key id of the first failed source (the one `error` is from).
+        access_key_id: String,
     },
 }
 
@@ -586,6 +591,18 @@ impl Engine {
         }
     }
 
+    /// Stops everything and drops every source's credentials (the user pressed
+    /// Forget): nothing more is signed with them, and they leave memory. Rows
+    /// and cursors stay; Load more / Load all with fresh credentials resume.
+    pub fn forget_credentials(&mut self) {
+        self.stop();
+        for l in self.current.iter_mut().chain(self.pending.iter_mut()) {
+            for s in &mut l.sources {
+                s.spec.target.credentials = Credentials::default();
+            }
+        }
+    }
+
     /// Retries one failed (or stopped) source of the active listing alone, at
     /// its cursor, with the goal it had (one page if it had none). Returns
     /// false when there is no such source or nothing to retry.
@@ -885,6 +902,7 @@ impl Engine {
                     self.events.push(Event::SourceFailed {
                         source: s.id,
                         label: s.status.label.clone(),
+                        access_key_id: s.spec.target.credentials.access_key_id.clone(),
                         error: e.clone(),
                         rows_kept: 0,
                         resumable: false,
@@ -997,6 +1015,7 @@ impl Engine {
         let event = Event::SourceFailed {
             source: src.id,
             label: src.status.label.clone(),
+            access_key_id: src.spec.target.credentials.access_key_id.clone(),
             error,
             rows_kept: src.status.rows,
             resumable: src.status.pages > 0 && src.has_more(),
@@ -1015,6 +1034,12 @@ impl Engine {
                         _ => None,
                     })
                     .collect();
+                let access_key_id = listing
+                    .sources
+                    .iter()
+                    .find(|s| matches!(s.status.state, SourceState::Error(_)))
+                    .map(|s| s.spec.target.credentials.access_key_id.clone())
+                    .unwrap_or_default();
                 if let Some(pending) = self.pending.take() {
                     self.drop_pending(pending);
                 }
@@ -1022,6 +1047,7 @@ impl Engine {
                     self.events.push(Event::PendingFailed {
                         error: error.clone(),
                         errors,
+                        access_key_id,
                     });
                 }
             }
@@ -1126,6 +1152,17 @@ mod tests {
                 Action::Send(s) => return s,
                 Action::Abort(_) => {}
                 a => panic!("expected a send, got {a:?}"),
+            }
+        }
+    }
+
+    /// The next send, if the engine wants one now.
+    fn send_or_none(e: &mut Engine, mono: f64) -> Option<Send> {
+        loop {
+            match e.poll(mono, WALL) {
+                Action::Send(s) => return Some(s),
+                Action::Abort(_) => {}
+                _ => return None,
             }
         }
     }
@@ -1302,6 +1339,35 @@ mod tests {
     }
 
     #[test]
+    fn forgetting_credentials_stops_and_scrubs_them_and_fresh_ones_resume() {
+        let mut e = Engine::new(EngineConfig::default());
+        e.request(vec![spec("localhost:1", "AKID1", None)], Goal::All, true);
+        let s = send(&mut e, 0.0);
+        e.handle(s.id, page(&[0, 1], Some(1)), 1.0, WALL, 0.5);
+        let id = s.source;
+        assert!(send_or_none(&mut e, 2_000.0).is_some(), "Load all goes on");
+        e.forget_credentials();
+        assert!(!e.busy());
+        let t = e.target(id).unwrap();
+        assert!(
+            t.credentials.access_key_id.is_empty() && t.credentials.secret_access_key.is_empty()
+        );
+        assert!(
+            send_or_none(&mut e, 5_000.0).is_none(),
+            "nothing is signed after Forget"
+        );
+        assert_eq!(e.rows().len(), 2, "rows stay");
+        e.request(vec![spec("localhost:1", "AKID2", None)], Goal::All, false);
+        assert_eq!(e.target(id).unwrap().credentials.access_key_id, "AKID2");
+        let resumed = send(&mut e, 6_000.0);
+        assert_eq!(
+            start_of(&resumed),
+            Some(arn(1)),
+            "resumes at the stopped page"
+        );
+    }
+
+    #[test]
     fn in_flight_cap_round_robin_and_one_request_per_source() {
         let mut e = Engine::new(EngineConfig {
             max_in_flight: 3,
@@ -1435,7 +1501,8 @@ mod tests {
             e.take_events(),
             [Event::PendingFailed {
                 error: denied.clone(),
-                errors: vec![("localhost:1 AKID1".into(), denied)]
+                errors: vec![("localhost:1 AKID1".into(), denied)],
+                access_key_id: "AKID1".into(),
             }]
         );
         assert!(!e.is_pending());

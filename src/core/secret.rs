@@ -20,7 +20,7 @@ const KEY_MIN_TAIL: usize = 4;
 /// (`AKIA`/`ASIA`… followed by upper-case letters or digits), a secret
 /// access key or a session token, or a good part of one.
 pub fn looks_like_credential(text: &str) -> bool {
-    contains_access_key_id(text) || contains_secret_run(text)
+    contains_access_key_id(text) || text.split_whitespace().any(contains_secret_run)
 }
 
 fn contains_access_key_id(text: &str) -> bool {
@@ -39,7 +39,8 @@ fn contains_access_key_id(text: &str) -> bool {
 
 fn contains_secret_run(text: &str) -> bool {
     // In an ARN `/` separates words (`table/Orders/backup/0170…`), not base64.
-    let slash_splits = text.contains("arn:");
+    // `text` is one whitespace-free word.
+    let slash_splits = text.starts_with("arn:");
     let class = |c: u8| -> u8 {
         match c {
             b'A'..=b'Z' => 1,
@@ -86,6 +87,9 @@ mod tests {
             "key ASIAXYZ0123456789ABC pasted",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY;",
+            // An ARN elsewhere in the text does not hide a secret.
+            "arn: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/t wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6",
             "FwoGZXIvYXdzEBYaDHhBTk0sG9x5hXk1MSKCAcXa8rS5q3kz7Xp2Tq9w",
         ] {

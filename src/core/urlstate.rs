@@ -200,6 +200,16 @@ impl ViewState {
         Self::parse_query(query).sanitized()
     }
 
+    /// One parameter of a query string as written (percent-decoded, not validated).
+    pub fn raw_param(query: &str, name: &str) -> Option<String> {
+        query
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| decode(v))
+    }
+
     fn parse_query(query: &str) -> ViewState {
         let mut v = ViewState {
             query: QueryInput {
@@ -330,6 +340,12 @@ mod tests {
         assert_eq!(restored.filter.text, "");
         assert_eq!(restored.query.table, "");
         assert_eq!(restored.region, "eu-west-1");
+        // The raw parameter is still readable, to say why it was ignored.
+        assert_eq!(
+            ViewState::raw_param("?a=1&endpoint=http%3A%2F%2Fevil.example", "endpoint").as_deref(),
+            Some("http://evil.example")
+        );
+        assert_eq!(ViewState::raw_param("a=1", "endpoint"), None);
     }
 
     #[test]

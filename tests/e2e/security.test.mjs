@@ -75,6 +75,10 @@ describe('a link suggests an endpoint; only the user sends requests there', () =
         await lens.click('list');
         await lens.page.waitForTimeout(500);
         assert.deepEqual(rec.hits, [], 'a request reached the suggested host before confirmation');
+        // Focus goes to the question, not to its confirm button: a second Enter confirms nothing.
+        assert.equal(await lens.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'endpoint-suggestion');
+        await lens.page.keyboard.press('Enter');
+        assert.equal(await lens.id('endpoint-suggestion').count(), 1);
         assert.match(await lens.error(), /confirm or dismiss it first\. Nothing was sent/);
         assert.match(await lens.error(), new RegExp(host.replace('.', '\\.')));
 
@@ -105,6 +109,14 @@ describe('a link suggests an endpoint; only the user sends requests there', () =
     } finally {
       rec.server.close();
     }
+  });
+
+  test('a link with an invalid endpoint says it was ignored', async () => {
+    const lens = await Lens.open(browser, `${backend.appUrl}?endpoint=${encodeURIComponent('http://evil.example')}`);
+    assert.match(await lens.id('notice').textContent(), /The link's endpoint was ignored/);
+    assert.equal(await lens.id('endpoint-suggestion').count(), 0);
+    assert.equal(await lens.id('endpoint').inputValue(), '');
+    await lens.page.context().close();
   });
 
   test('an endpoint typed into the field needs no confirmation', async () => {
@@ -181,6 +193,30 @@ describe('remembered credentials', () => {
     await lens.page.reload();
     await lens.id('list').waitFor();
     assert.equal(await lens.id('secret-access-key').inputValue(), '');
+    await lens.page.context().close();
+  });
+
+  test('"Forget credentials" during Load all stops it: nothing more is sent', async () => {
+    const creds = await backend.credentials();
+    const lens = await Lens.open(browser, backend.appUrl);
+    await lens.connect({ ...creds, endpoint: backend.url });
+    await lens.query({ type: 'ALL', size: '10' });
+    await backend.clearRequests();
+    await lens.click('load-all');
+    await lens.page.waitForFunction(() => /Loading all: [3-9]/.test(document.querySelector('[data-testid=progress]')?.textContent ?? ''));
+    await lens.click('forget-credentials');
+    await lens.idle(5_000);
+    const sent = (await backend.requests()).length;
+    await lens.page.waitForTimeout(1_500);
+    assert.equal((await backend.requests()).length, sent, 'requests went on after Forget');
+    assert.ok(await lens.rowCount() > 0, 'the rows loaded so far stay');
+    assert.equal(await lens.id('secret-access-key').inputValue(), '');
+    // Fresh credentials resume where it stopped, and finish.
+    await lens.connect({ ...creds, endpoint: backend.url });
+    await lens.click('load-all');
+    await lens.idle();
+    assert.equal(await lens.error(), null);
+    assert.equal(await lens.rowCount(), (await backend.backups()).length);
     await lens.page.context().close();
   });
 
