@@ -13,7 +13,7 @@
 //! - hands every answer back with [`Engine::handle`], then polls again;
 //! - when the wake time comes, polls again.
 //!
-//! Per source the engine keeps the cursor, the rate gate (5 calls per 1.1 s,
+//! Per source the engine keeps the cursor, the rate gate (5 calls per 1.04 s,
 //! monotonic time), the retry state and the clock offset learnt from a
 //! "Signature expired" answer. Up to [`EngineConfig::max_in_flight`] requests
 //! are in flight at once, never two for one source. Every request has a
@@ -1199,7 +1199,7 @@ mod tests {
         }
         let m = Pace::merged([&a, &b].into_iter());
         assert_eq!(m.starts, [5.0, 10.0, 15.0, 20.0, 25.0]);
-        assert_eq!(m.wait_ms(30.0), 5.0 + 1100.0 - 30.0);
+        assert_eq!(m.wait_ms(30.0), 5.0 + crate::core::rate::WINDOW_MS - 30.0);
         assert_eq!(Pace::merged(std::iter::empty()).wait_ms(0.0), 0.0);
     }
 
@@ -1411,8 +1411,11 @@ mod tests {
             now += 1.0;
             e.handle(s.id, page(&[n], Some(n)), now, WALL, 0.5);
         }
-        assert_eq!(starts[5], 1100.0);
-        assert!(starts.windows(6).all(|w| w[5] - w[0] >= 1100.0));
+        // The sixth start waits for the first to leave the gate's window.
+        assert_eq!(starts[5], crate::core::rate::WINDOW_MS);
+        assert!(starts
+            .windows(6)
+            .all(|w| w[5] - w[0] >= crate::core::rate::WINDOW_MS));
         let id = e.sources().next().unwrap().0;
         assert!(matches!(e.poll(now, WALL), Action::WakeAt(_)));
         assert!(matches!(state(&e, id), SourceState::Waiting { why, .. } if why == PACING));
