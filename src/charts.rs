@@ -41,13 +41,13 @@ pub fn Charts(
     let data = Memo::new(move |_| {
         let (key, filter, now) = (view.rows_key.get(), view.filter.get(), view.now.get());
         view.runner.with_rows(|rows| {
-            totals
-                .try_update_value(|t| {
-                    t.update(rows, key, &filter, now, EXPIRY_DAYS, || {
-                        view.visible.with_untracked(|v| v.indices.clone())
+            view.visible.with_untracked(|v| {
+                totals
+                    .try_update_value(|t| {
+                        t.update(rows, key, &filter, now, EXPIRY_DAYS, &v.indices)
                     })
-                })
-                .unwrap_or_default()
+                    .unwrap_or_default()
+            })
         })
     });
     let storage = Memo::new(move |_| data.with(|d| d.storage.clone()));

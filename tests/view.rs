@@ -341,7 +341,7 @@ fn chart_totals_follow_pages_and_filters_like_a_full_recount() {
         for end in (0..=rows.len()).step_by(4).chain([rows.len()]) {
             let part = &rows[..end];
             let v = visible(part, &f, None, NOW);
-            let got = totals.update(part, key(5, part), &f, NOW, 35, || v.clone());
+            let got = totals.update(part, key(5, part), &f, NOW, 35, &v);
             assert_eq!(got, full(part, &v, NOW), "{:?} after {end} rows", f.text);
         }
     }
@@ -349,13 +349,13 @@ fn chart_totals_follow_pages_and_filters_like_a_full_recount() {
     let f = Filter::default();
     let v = visible(&rows, &f, None, NOW + 60);
     assert_eq!(
-        totals.update(&rows, key(5, &rows), &f, NOW + 60, 35, || v.clone()),
+        totals.update(&rows, key(5, &rows), &f, NOW + 60, 35, &v),
         full(&rows, &v, NOW + 60)
     );
     let other = sample();
     let v = visible(&other, &f, None, NOW + 60);
     assert_eq!(
-        totals.update(&other, key(6, &other), &f, NOW + 60, 35, || v.clone()),
+        totals.update(&other, key(6, &other), &f, NOW + 60, 35, &v),
         full(&other, &v, NOW + 60)
     );
 }

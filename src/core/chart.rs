@@ -112,16 +112,9 @@ fn bins_from_counts(counts: &[usize]) -> Vec<SizeBin> {
 
 /// Which bin a size falls in: 0 for 0 bytes, then k for `[32^(k-1), 32^k)`.
 pub fn bin_index(bytes: u64) -> usize {
-    if bytes == 0 {
-        return 0;
-    }
-    let mut k = 1;
-    let mut hi: u128 = u128::from(BIN_FACTOR);
-    while u128::from(bytes) >= hi {
-        hi *= u128::from(BIN_FACTOR);
-        k += 1;
-    }
-    k
+    // 32 = 2^5: bin k holds the sizes of 5(k-1)+1 ..= 5k significant bits.
+    let bits = 64 - bytes.leading_zeros() as usize;
+    bits.div_ceil(5)
 }
 
 /// `[lo, hi)` of bin `k` (the last bin's `hi` saturates at `u64::MAX`).
@@ -250,7 +243,7 @@ impl ChartTotals {
         filter: &Filter,
         now: i64,
         days: usize,
-        visible: impl FnOnce() -> Vec<u32>,
+        visible: &[u32],
     ) -> ChartData {
         let k = Some((key.generation, key.revision, filter.clone(), now));
         if k == self.key && rows.len() >= self.seen {
@@ -265,7 +258,7 @@ impl ChartTotals {
                 expiry: empty_timeline(now, days),
                 ..ChartTotals::default()
             };
-            for i in visible() {
+            for &i in visible {
                 if let Some(r) = rows.get(i as usize) {
                     self.add(r, now);
                 }
@@ -483,6 +476,27 @@ impl Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_size_falls_in_its_bin() {
+        assert_eq!(BIN_FACTOR, 32);
+        for (bytes, k) in [
+            (0, 0),
+            (1, 1),
+            (31, 1),
+            (32, 2),
+            (1023, 2),
+            (1024, 3),
+            (u64::MAX, 13),
+        ] {
+            assert_eq!(bin_index(bytes), k, "{bytes}");
+            let (lo, hi) = bin_bounds(k);
+            assert!(
+                lo <= bytes && (bytes < hi || hi == u64::MAX),
+                "{bytes} in [{lo}, {hi})"
+            );
+        }
+    }
 
     #[test]
     fn ticks_are_round_and_cover_the_max() {
