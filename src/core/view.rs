@@ -487,25 +487,24 @@ impl Sort {
     }
 }
 
-/// Merges `fresh` (sorted by `sort`) into `sorted` (sorted by `sort`): O(n + m).
+/// Merges `fresh` (sorted by `sort`) into `sorted` (sorted by `sort`): each
+/// fresh row's place is found by binary search, so a page of m rows into n
+/// costs O(m log n) comparisons (plus copying the list once).
 fn merge_sorted(rows: &[Row], sort: Sort, sorted: &mut Vec<u32>, fresh: Vec<u32>) {
     if fresh.is_empty() {
         return;
     }
     let old = std::mem::take(sorted);
     let mut out = Vec::with_capacity(old.len() + fresh.len());
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() && j < fresh.len() {
-        if sort.compare(rows, old[i], fresh[j]) == Ordering::Greater {
-            out.push(fresh[j]);
-            j += 1;
-        } else {
-            out.push(old[i]);
-            i += 1;
-        }
+    let mut from = 0;
+    for f in fresh {
+        let at =
+            from + old[from..].partition_point(|&o| sort.compare(rows, o, f) != Ordering::Greater);
+        out.extend_from_slice(&old[from..at]);
+        out.push(f);
+        from = at;
     }
-    out.extend_from_slice(&old[i..]);
-    out.extend_from_slice(&fresh[j..]);
+    out.extend_from_slice(&old[from..]);
     *sorted = out;
 }
 
