@@ -37,9 +37,17 @@ pub fn Charts(
     // One function of (rows, filter, now): a page that only appends rows adds
     // its own; anything else recounts the visible rows. A re-sort changes none
     // of the inputs, so it costs the charts nothing.
-    let totals = StoredValue::new(ChartTotals::default());
+    // The unfiltered totals are kept apart: clearing the search or un-clicking
+    // a bar returns to them without a recount.
+    let filtered = StoredValue::new(ChartTotals::default());
+    let unfiltered = StoredValue::new(ChartTotals::default());
     let data = Memo::new(move |_| {
         let (key, filter, now) = (view.rows_key.get(), view.filter.get(), view.now.get());
+        let totals = if filter.is_empty() {
+            unfiltered
+        } else {
+            filtered
+        };
         view.runner.with_rows(|rows| {
             view.visible.with_untracked(|v| {
                 totals

@@ -8,7 +8,9 @@ use crate::core::export::{to_csv, to_json};
 use crate::core::format::{grouped, human_size, parse_size};
 use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
-use crate::core::view::{row_window, Cell, Column, FacetCache, Filter, Sort, ROW_HEIGHT};
+use crate::core::view::{
+    row_window, window_capacity, Cell, Column, FacetCache, Filter, Sort, ROW_HEIGHT,
+};
 use crate::state::ViewModel;
 
 /// Search box, facets, counts and exports.
@@ -330,10 +332,9 @@ pub fn BackupTable(
     // Only the rows in view are in the DOM, at every size: one row element per
     // slot of the window, which keeps its node while its content follows the
     // data (a sort, a filter or a page changes text, not the row elements).
-    let slots = Memo::new(move |_| {
-        let (a, b) = window.get();
-        b - a
-    });
+    // As many slots as a full window holds, whatever is visible: filtering
+    // down to a few rows and back creates no elements; empty slots are hidden.
+    let slots = Memo::new(move |_| window_capacity(viewport.get()));
     // Values for `style:height`: a length, not a declaration.
     let top_pad = move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT);
     let bottom_pad = move || format!("{}px", (total.get() - window.get().1) as f64 * ROW_HEIGHT);
@@ -464,9 +465,12 @@ fn cell_view(column: Column, row: Option<&Row>) -> (String, Option<String>, Stri
 /// `Column::cell` of the backup in `row` (which changes as the view does).
 #[component]
 pub fn BackupRow(
-    /// The backup this row shows.
+    /// The backup this row shows (`None`: an empty slot, hidden).
     row: Memo<Option<Row>>,
 ) -> impl IntoView {
+    let empty = move || row.with(Option::is_none);
+    // Only a row that shows a backup is a `backup-row`.
+    let testid = move || (!empty()).then_some("backup-row");
     let arn = move || {
         row.with(|r| {
             r.as_ref()
@@ -479,8 +483,17 @@ pub fn BackupRow(
         .map(|c| {
             let cell = Memo::new(move |_| row.with(|r| cell_view(c, r.as_ref())));
             let text = move || cell.with(|v| v.0.clone());
-            let title = move || cell.with(|v| v.1.clone());
-            let class = move || cell.with(|v| v.2.clone());
+            // Each binding is a DOM call per change: columns without a tooltip
+            // bind none, and the class is bound only where it can change.
+            let titled = matches!(
+                c,
+                Column::Name
+                    | Column::Created
+                    | Column::Expiry
+                    | Column::Size
+                    | Column::TableArn
+                    | Column::BackupArn
+            );
             if c == Column::Status {
                 let badge = move || {
                     cell.with(|v| {
@@ -489,13 +502,18 @@ pub fn BackupRow(
                     })
                 };
                 view! { <td><span class=badge>{text}</span></td> }.into_any()
-            } else {
+            } else if titled {
+                let title = move || cell.with(|v| v.1.clone());
+                let class = move || cell.with(|v| v.2.clone());
                 view! { <td class=class title=title>{text}</td> }.into_any()
+            } else {
+                let class = move || cell.with(|v| v.2.clone());
+                view! { <td class=class>{text}</td> }.into_any()
             }
         })
         .collect_view();
     view! {
-        <tr data-testid="backup-row" data-backup-arn=arn>
+        <tr data-testid=testid data-backup-arn=arn hidden=empty>
             {cells}
         </tr>
     }

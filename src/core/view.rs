@@ -632,6 +632,8 @@ impl VisibleCache {
             }
         } else {
             self.indices = match sort {
+                // No filter: every row, without looking at any.
+                None if filter.is_empty() => (0..rows.len() as u32).collect(),
                 None => filter.apply(rows, 0..rows.len() as u32, now),
                 Some(s) => {
                     let here = Some((rows_id.0, rows_id.1, rows.len()));
@@ -641,7 +643,11 @@ impl VisibleCache {
                         self.ordered_rows = here;
                         self.ordered_sort = sort;
                     }
-                    filter.apply(rows, self.ordered.iter().copied(), now)
+                    if filter.is_empty() {
+                        self.ordered.clone()
+                    } else {
+                        filter.apply(rows, self.ordered.iter().copied(), now)
+                    }
                 }
             };
             self.filter = filter.clone();
@@ -667,11 +673,16 @@ pub const ROW_HEIGHT: f64 = 34.0;
 /// Rows rendered above and below the viewport.
 pub const OVERSCAN: usize = 12;
 
+/// How many rows a window holds for a viewport `viewport` pixels high.
+pub fn window_capacity(viewport: f64) -> usize {
+    (viewport.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN
+}
+
 /// Which slice `[first, end)` of `total` visible rows to render for a scroll
 /// position: only the rows in view and a few around them, at every size.
 pub fn row_window(total: usize, scroll_top: f64, viewport: f64) -> (usize, usize) {
     let first = ((scroll_top.max(0.0) / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
-    let count = (viewport.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+    let count = window_capacity(viewport);
     (first.min(total), (first + count).min(total))
 }
 
