@@ -144,11 +144,18 @@ fn FacetPicker(
             <div class="facet-list" role="group" aria-label=title>
                 <For
                     each=move || options.get()
-                    key=|(v, c)| format!("{v}\u{0}{c}")
-                    children=move |(value, count)| {
+                    key=|(v, _)| v.clone()
+                    children=move |(value, _)| {
                         let v = value.clone();
                         let checked = move || selected.with(|s| s.contains(&v));
                         let v2 = value.clone();
+                        // The count follows the rows: a page changes this text, not the option.
+                        let v3 = value.clone();
+                        let count = move || {
+                            options.with(|o| {
+                                o.iter().find(|(x, _)| *x == v3).map_or(0, |(_, c)| *c)
+                            })
+                        };
                         view! {
                             <label class="facet-option">
                                 <input
@@ -158,7 +165,7 @@ fn FacetPicker(
                                     on:change=move |_| toggle.run(v2.clone())
                                 />
                                 <span class="facet-name">{value.clone()}</span>
-                                <span class="muted">{grouped(count as u64)}</span>
+                                <span class="muted">{move || grouped(count() as u64)}</span>
                             </label>
                         }
                     }
