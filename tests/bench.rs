@@ -136,14 +136,8 @@ fn stats(v: &mut [f64]) -> String {
     format!("median={:.2} p95={:.2} (n={})", median(v), p95(v), v.len())
 }
 
-/// Mounts the filter bar, charts and table, loads `n` backups and times what users do.
-async fn bench_size(n: usize) {
-    let doc = document();
-    let root: web_sys::HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-    root.set_attribute("style", "width:1280px").unwrap();
-    doc.body().unwrap().append_child(&root).unwrap();
-    let now_s = js_sys::Date::now() / 1000.0;
-
+/// The filter bar, charts and table over one new state, mounted in `root`.
+async fn mount(root: &web_sys::HtmlElement) -> (AppState, impl Drop) {
     let slot = std::rc::Rc::new(std::cell::Cell::new(None));
     let out = slot.clone();
     let mounted = leptos::mount::mount_to(root.clone(), move || {
@@ -157,6 +151,18 @@ async fn bench_size(n: usize) {
     });
     let state: AppState = slot.take().unwrap();
     leptos::task::tick().await;
+    (state, mounted)
+}
+
+/// Mounts the filter bar, charts and table, loads `n` backups and times what users do.
+async fn bench_size(n: usize) {
+    let doc = document();
+    let root: web_sys::HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    root.set_attribute("style", "width:1280px").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let now_s = js_sys::Date::now() / 1000.0;
+
+    let (state, mounted) = mount(&root).await;
 
     // Load: pages of 1,000 through the engine, generated one at a time (so the
     // memory figure is the app's, not a copy of the whole set), then the screen.
@@ -288,19 +294,7 @@ async fn bench_load_all_pages_at_20k() {
     let root: web_sys::HtmlElement = doc.create_element("div").unwrap().unchecked_into();
     doc.body().unwrap().append_child(&root).unwrap();
     let all = generate(21_000, js_sys::Date::now() / 1000.0);
-    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
-    let out = slot.clone();
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        let state = AppState::new();
-        out.set(Some(state));
-        view! {
-            <FilterBar view=state.view />
-            <Charts view=state.view />
-            <BackupTable view=state.view />
-        }
-    });
-    let state: AppState = slot.take().unwrap();
-    leptos::task::tick().await;
+    let (state, _mounted) = mount(&root).await;
     let cursor = |s: &BackupSummary| s.backup_arn.clone();
     ask(&state, Goal::All, true);
     answer_at(
