@@ -416,12 +416,19 @@ pub fn ResultsToolbar(
                 .fold(0u64, u64::saturating_add)
         })
     };
+    // A clock for the countdown: read only while a source waits, so it
+    // redraws nothing otherwise. Ends with the page (try_set on a gone signal).
+    let clock = RwSignal::new(monotonic_ms());
+    gloo_timers::callback::Interval::new(250, move || {
+        clock.try_set(monotonic_ms());
+    })
+    .forget();
     // Why the run waits, if it does (retry or pacing), with the time left.
     let waiting = move || {
         runner.read(|e| {
             e.sources().find_map(|(_, s)| match &s.state {
                 SourceState::Waiting { why, until } => {
-                    let secs = ((until - monotonic_ms()) / 1000.0).max(0.0);
+                    let secs = ((until - clock.get()) / 1000.0).max(0.0);
                     Some(if why == PACING {
                         "Pacing requests under DynamoDB's 5 calls per second…".to_owned()
                     } else {
