@@ -4,12 +4,11 @@
 use leptos::prelude::*;
 
 use crate::core::chart::{
-    byte_ticks, count_ticks, short_size, ChartTotals, ExpiryTimeline, Frame, Scale, SizeBin,
-    TableStorage,
+    axis, bar_label, day_label, short_size, ChartTotals, ExpiryTimeline, Frame, Measure, Scale,
+    SizeBin, TableStorage,
 };
 use crate::core::format::{grouped, human_size};
-use crate::core::time::format_minutes;
-use crate::core::view::{Filter, DAY};
+use crate::core::view::Filter;
 use crate::state::ViewModel;
 
 /// Tables shown as bars; the rest are summed in a line under the chart.
@@ -112,9 +111,8 @@ fn StorageChart(
             top: 4.0,
             bottom: 24.0,
         };
-        let max = shown.first().map_or(0, |t| t.bytes);
-        let ticks = byte_ticks(max, 4);
-        let axis_max = ticks.last().copied().unwrap_or(max).max(1) as f64;
+        let axis = axis(shown.first().map_or(0, |t| t.bytes), Measure::Bytes);
+        let axis_max = axis.max;
         let bars = frame.rows(
             &shown.iter().map(|t| t.bytes as f64).collect::<Vec<_>>(),
             axis_max,
@@ -135,13 +133,14 @@ fn StorageChart(
         );
         view! {
             <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
-                {ticks
-                    .iter()
-                    .map(|&t| {
-                        let px = x.map(t as f64);
+                {axis
+                    .ticks
+                    .into_iter()
+                    .map(|(t, text)| {
+                        let px = x.map(t);
                         view! {
                             <line class="grid" x1=px x2=px y1=frame.top y2=base></line>
-                            <text class="tick" x=px y=base + 16.0 text-anchor="middle">{short_size(t)}</text>
+                            <text class="tick" x=px y=base + 16.0 text-anchor="middle">{text}</text>
                         }
                     })
                     .collect_view()}
@@ -160,11 +159,7 @@ fn StorageChart(
                         };
                         let pick2 = pick.clone();
                         let tip = format!("{}: {} ({} bytes) in {} backups", t.table, human_size(t.bytes), grouped(t.bytes), grouped(t.count as u64));
-                        let name: String = if t.table.chars().count() > 18 {
-                            t.table.chars().take(17).chain(['…']).collect()
-                        } else {
-                            t.table.clone()
-                        };
+                        let name = bar_label(&t.table, 18);
                         view! {
                             <text class="label" x=frame.left - 6.0 y=r.y + r.h * 0.75 text-anchor="end">{name}</text>
                             <rect
@@ -223,9 +218,11 @@ fn SizeHistogram(
             top: 8.0,
             bottom: 34.0,
         };
-        let max = bins.iter().map(|b| b.count).max().unwrap_or(0);
-        let ticks = count_ticks(max, 4);
-        let axis_max = ticks.last().copied().unwrap_or(max).max(1) as f64;
+        let axis = axis(
+            bins.iter().map(|b| b.count as u64).max().unwrap_or(0),
+            Measure::Count,
+        );
+        let axis_max = axis.max;
         let rects = frame.columns(
             &bins.iter().map(|b| b.count as f64).collect::<Vec<_>>(),
             axis_max,
@@ -240,13 +237,14 @@ fn SizeHistogram(
         );
         view! {
             <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
-                {ticks
-                    .iter()
-                    .map(|&t| {
-                        let py = y.map(t as f64);
+                {axis
+                    .ticks
+                    .into_iter()
+                    .map(|(t, text)| {
+                        let py = y.map(t);
                         view! {
                             <line class="grid" x1=frame.left x2=frame.width - frame.right y1=py y2=py></line>
-                            <text class="tick" x=frame.left - 4.0 y=py + 4.0 text-anchor="end">{grouped(t as u64)}</text>
+                            <text class="tick" x=frame.left - 4.0 y=py + 4.0 text-anchor="end">{text}</text>
                         }
                     })
                     .collect_view()}
@@ -329,32 +327,17 @@ fn ExpiryChart(
             Metric::Count => d.count as f64,
             Metric::Bytes => d.bytes as f64,
         };
-        let (ticks, axis_max): (Vec<(f64, String)>, f64) = match m {
-            Metric::Count => {
-                let max = t.days.iter().map(|d| d.count).max().unwrap_or(0);
-                let ticks = count_ticks(max, 4);
-                let top = ticks.last().copied().unwrap_or(0).max(1) as f64;
-                (
-                    ticks
-                        .into_iter()
-                        .map(|v| (v as f64, grouped(v as u64)))
-                        .collect(),
-                    top,
-                )
-            }
-            Metric::Bytes => {
-                let max = t.days.iter().map(|d| d.bytes).max().unwrap_or(0);
-                let ticks = byte_ticks(max, 4);
-                let top = ticks.last().copied().unwrap_or(0).max(1) as f64;
-                (
-                    ticks
-                        .into_iter()
-                        .map(|v| (v as f64, short_size(v)))
-                        .collect(),
-                    top,
-                )
-            }
+        let axis = match m {
+            Metric::Count => axis(
+                t.days.iter().map(|d| d.count as u64).max().unwrap_or(0),
+                Measure::Count,
+            ),
+            Metric::Bytes => axis(
+                t.days.iter().map(|d| d.bytes).max().unwrap_or(0),
+                Measure::Bytes,
+            ),
         };
+        let axis_max = axis.max;
         let rects = frame.columns(&t.days.iter().map(value).collect::<Vec<_>>(), axis_max);
         let y = Scale::new((0.0, axis_max), (frame.height - frame.bottom, frame.top));
         let upcoming = t.days.iter().map(|d| d.count).sum::<usize>();
@@ -372,13 +355,14 @@ fn ExpiryChart(
         });
         view! {
             <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
-                {ticks
-                    .iter()
+                {axis
+                    .ticks
+                    .into_iter()
                     .map(|(v, text)| {
-                        let py = y.map(*v);
+                        let py = y.map(v);
                         view! {
                             <line class="grid" x1=frame.left x2=frame.width - frame.right y1=py y2=py></line>
-                            <text class="tick" x=frame.left - 4.0 y=py + 4.0 text-anchor="end">{text.clone()}</text>
+                            <text class="tick" x=frame.left - 4.0 y=py + 4.0 text-anchor="end">{text}</text>
                         }
                     })
                     .collect_view()}
@@ -388,7 +372,7 @@ fn ExpiryChart(
                     .enumerate()
                     .map(|(i, (d, r))| {
                         let day = d.day;
-                        let date = format_minutes((day * DAY) as f64)[..10].to_owned();
+                        let date = day_label(day);
                         let pressed = move || filter.with(|f| f.expiry_day == Some(day));
                         let pick = move || filter.update(|f| f.toggle_expiry_day(day));
                         let tip = format!(

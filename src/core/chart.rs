@@ -2,7 +2,7 @@
 //! projection to SVG coordinates (y flipped here and nowhere else). The view
 //! only draws what these functions return.
 
-use super::format::human_size;
+use super::format::{grouped, human_size};
 use super::hash::FastMap;
 use super::rows::Row;
 use super::view::{cmp_text, Filter, RowsKey, DAY, NONE_LABEL};
@@ -313,6 +313,57 @@ impl ChartTotals {
     }
 }
 
+/// What a chart's value axis measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// Backups: ticks at whole numbers, labelled "1,200".
+    Count,
+    /// Bytes: ticks at powers of 1024 multiples, labelled "2 GiB".
+    Bytes,
+}
+
+/// A value axis: its ticks (value, label) and its top (at least 1, never below the largest value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub ticks: Vec<(f64, String)>,
+    pub max: f64,
+}
+
+/// The axis for values up to `max`, about four ticks: the one place the
+/// charts' ticks and their labels are decided.
+pub fn axis(max: u64, measure: Measure) -> Axis {
+    let ticks: Vec<(f64, String)> = match measure {
+        Measure::Count => count_ticks(usize::try_from(max).unwrap_or(usize::MAX), 4)
+            .into_iter()
+            .map(|v| (v as f64, grouped(v as u64)))
+            .collect(),
+        Measure::Bytes => byte_ticks(max, 4)
+            .into_iter()
+            .map(|v| (v as f64, short_size(v)))
+            .collect(),
+    };
+    let top = ticks.last().map_or(0.0, |t| t.0).max(max as f64).max(1.0);
+    Axis { ticks, max: top }
+}
+
+/// A bar's name on a chart: at most `max_chars`, cut with "…".
+pub fn bar_label(name: &str, max_chars: usize) -> String {
+    if name.chars().count() > max_chars {
+        name.chars()
+            .take(max_chars.saturating_sub(1))
+            .chain(['…'])
+            .collect()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// "2026-11-26" for a day number (days since the epoch, UTC).
+pub fn day_label(day: i64) -> String {
+    let c = super::time::Civil::from_epoch(day.saturating_mul(DAY));
+    format!("{:04}-{:02}-{:02}", c.year, c.month, c.day)
+}
+
 /// Ticks at 1, 2 or 5 × 10^k covering `[0, max]`, about `target` of them.
 pub fn nice_ticks(max: f64, target: usize) -> Vec<f64> {
     if !(max.is_finite() && max > 0.0) {
@@ -476,6 +527,40 @@ impl Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn axes_label_their_ticks_and_cover_the_largest_value() {
+        let a = axis(1234, Measure::Count);
+        assert!(a.max >= 1234.0);
+        assert_eq!(a.ticks.first().map(|t| t.1.as_str()), Some("0"));
+        assert!(a.ticks.iter().any(|t| t.1.contains(',')), "{:?}", a.ticks);
+        let b = axis(3 << 30, Measure::Bytes);
+        assert!(b.max >= (3u64 << 30) as f64);
+        assert!(
+            b.ticks.iter().any(|t| t.1.ends_with("GiB")),
+            "{:?}",
+            b.ticks
+        );
+        assert_eq!(
+            axis(0, Measure::Count).max,
+            1.0,
+            "an empty chart still has a scale"
+        );
+        assert_eq!(axis(u64::MAX, Measure::Bytes).max, u64::MAX as f64);
+    }
+
+    #[test]
+    fn bar_and_day_labels() {
+        assert_eq!(bar_label("orders", 18), "orders");
+        assert_eq!(
+            bar_label("a-very-long-table-name-indeed", 18),
+            "a-very-long-table…"
+        );
+        assert_eq!(bar_label("ééééé", 3), "éé…");
+        assert_eq!(day_label(20_000), "2024-10-04");
+        assert_eq!(day_label(0), "1970-01-01");
+        let _ = day_label(i64::MAX); // no panic
+    }
 
     #[test]
     fn every_size_falls_in_its_bin() {
