@@ -58,11 +58,6 @@ impl Runner {
         self.engine.with_value(f)
     }
 
-    /// Reads the engine without tracking.
-    pub fn read_untracked<T>(&self, f: impl FnOnce(&Engine) -> T) -> T {
-        self.engine.with_value(f)
-    }
-
     /// The shown rows, untracked (track [`Runner::rows_key`] for changes).
     pub fn with_rows<T>(&self, f: impl FnOnce(&[Row]) -> T) -> T {
         self.engine.with_value(|e| f(e.rows()))

@@ -473,7 +473,7 @@ impl AppState {
         self.conn
             .expired_key
             .set_value(Some(access_key_id.trim().to_owned()));
-        if remembered_key().as_deref() == Some(access_key_id.trim()) {
+        if stored_credentials().is_some_and(|c| c.access_key_id == access_key_id.trim()) {
             save_session_credentials(None);
         }
     }
@@ -525,8 +525,8 @@ struct Remembered {
     expiration: Option<i64>,
 }
 
-/// Credentials the user chose to keep in this tab, if any (and not expired at `now`).
-fn session_credentials(now: i64) -> Option<Remembered> {
+/// What this tab's sessionStorage holds, expired or not.
+fn stored_credentials() -> Option<Remembered> {
     let storage = window().session_storage().ok()??;
     let text = storage.get_item(SESSION_KEY).ok()??;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -536,25 +536,23 @@ fn session_credentials(now: i64) -> Option<Remembered> {
             .unwrap_or_default()
             .to_owned()
     };
-    let remembered = Remembered {
+    Some(Remembered {
         access_key_id: get("AccessKeyId"),
         secret_access_key: get("SecretAccessKey"),
         session_token: get("SessionToken"),
         expiration: v.get("Expiration").and_then(serde_json::Value::as_i64),
-    };
+    })
+}
+
+/// Credentials the user chose to keep in this tab, if any and not expired at
+/// `now`; expired ones are removed.
+fn session_credentials(now: i64) -> Option<Remembered> {
+    let remembered = stored_credentials()?;
     if remembered.expiration.is_some_and(|t| t <= now) {
-        let _ = storage.remove_item(SESSION_KEY);
+        save_session_credentials(None);
         return None;
     }
     Some(remembered)
-}
-
-/// The access key id of the remembered credentials, if any.
-fn remembered_key() -> Option<String> {
-    let storage = window().session_storage().ok()??;
-    let text = storage.get_item(SESSION_KEY).ok()??;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("AccessKeyId")?.as_str().map(str::to_owned)
 }
 
 /// Writes the credentials to sessionStorage, or removes them when `None`.

@@ -1147,13 +1147,7 @@ mod tests {
 
     /// The next send (after any aborts).
     fn send(e: &mut Engine, mono: f64) -> Send {
-        loop {
-            match e.poll(mono, WALL) {
-                Action::Send(s) => return s,
-                Action::Abort(_) => {}
-                a => panic!("expected a send, got {a:?}"),
-            }
-        }
+        send_or_none(e, mono).expect("expected a send")
     }
 
     /// The next send, if the engine wants one now.

@@ -556,7 +556,7 @@ pub struct RowsKey {
 pub struct VisibleCache {
     filter: Filter,
     sort: Option<Sort>,
-    now_day: i64,
+    now: i64,
     rows_seen: usize,
     /// Generation and revision of the row set seen last.
     rows_id: (u64, u64),
@@ -582,11 +582,10 @@ impl VisibleCache {
         sort: Option<Sort>,
         now: i64,
     ) -> &[u32] {
-        let now_day = now; // the page's clock moves once a minute; any change recomputes
         let rows_id = (key.generation, key.revision);
         let same_rows = self.valid
             && rows_id == self.rows_id
-            && now_day == self.now_day
+            && now == self.now
             && rows.len() >= self.rows_seen;
         if same_rows
             && rows.len() == self.rows_seen
@@ -655,7 +654,7 @@ impl VisibleCache {
         }
         self.rows_seen = rows.len();
         self.rows_id = rows_id;
-        self.now_day = now_day;
+        self.now = now;
         self.valid = true;
         self.membership = self.membership.wrapping_add(1);
         &self.indices
