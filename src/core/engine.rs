@@ -13,7 +13,7 @@
 //! - hands every answer back with [`Engine::handle`], then polls again;
 //! - when the wake time comes, polls again.
 //!
-//! Per source the engine keeps the cursor, the rate gate (5 calls per 1.04 s,
+//! Per source the engine keeps the cursor, the rate gate (5 calls per 1.1 s,
 //! monotonic time), the retry state and the clock offset learnt from a
 //! "Signature expired" answer. Up to [`EngineConfig::max_in_flight`] requests
 //! are in flight at once, never two for one source. Every request has a

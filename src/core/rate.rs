@@ -7,9 +7,10 @@ use std::collections::VecDeque;
 pub const CALLS_PER_WINDOW: usize = 5;
 /// The window the gate enforces. Longer than one second on purpose: the
 /// server counts arrivals, and network jitter can bring two starts that were
-/// 1000 ms apart closer together on arrival. 40 ms of margin keeps a long
-/// Load all within 1.04× of the limit's bound (1,100 ms cost 10 %).
-pub const WINDOW_MS: f64 = 1040.0;
+/// 1000 ms apart closer together on arrival. 100 ms of margin: 40 ms (1.04×
+/// the limit's bound on a long Load all) let a loaded two-core machine's
+/// backend count six calls in a second now and then; 100 ms never did.
+pub const WINDOW_MS: f64 = 1100.0;
 
 /// Never lets more than `limit` calls start within any `window_ms`.
 #[derive(Clone, Debug, PartialEq)]
