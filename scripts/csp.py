@@ -40,14 +40,15 @@ def regions():
     return found
 
 
-def endpoint(region):
+def endpoints(region):
+    """DynamoDB and STS (roles are assumed from the page) of one region."""
     suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    return f"https://dynamodb.{region}.{suffix}"
+    return [f"https://dynamodb.{region}.{suffix}", f"https://sts.{region}.{suffix}"]
 
 
 def policy(with_frame_ancestors):
     # Chromium rejects "http://[::1]:*" as a source: IPv6 loopback is left out.
-    connect = ["'self'"] + [endpoint(r) for r in regions()]
+    connect = ["'self'"] + [e for r in regions() for e in endpoints(r)]
     if LOOPBACK:
         connect += ["http://localhost:*", "http://127.0.0.1:*"]
     parts = [

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use crate::charts::Charts;
 use crate::core::endpoint::{Endpoint, REGION_GROUPS};
-use crate::core::engine::{Engine, SourceState, PACING};
+use crate::core::engine::{Engine, SourceId, SourceState, SourceStatus, HOME, PACING};
 use crate::core::format::{grouped, human_size};
+use crate::core::org::source_sentence;
 use crate::core::query::{BackupTypeFilter, Field, FieldError};
 use crate::net::monotonic_ms;
 use crate::state::{AppState, Banner, Mode};
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                         })
                 }}
                 <ResultsToolbar state=state />
+                <SourcesPanel state=state />
                 <FilterBar view=state.view />
                 <Charts view=state.view />
                 <BackupTable view=state.view />
@@ -93,36 +95,7 @@ pub fn ConnectionPanel(
         <section class="panel" aria-labelledby="connection-title">
             <h2 id="connection-title">"Connection"</h2>
             <EndpointSuggestion state=state />
-            <div class="field">
-                <label for="region">"Region"</label>
-                <select
-                    id="region"
-                    data-testid="region"
-                    on:change=move |ev| state.conn.region.set(event_target_value(&ev))
-                >
-                    {REGION_GROUPS
-                        .iter()
-                        .map(|(group, regions)| {
-                            view! {
-                                <optgroup label=*group>
-                                    {regions
-                                        .iter()
-                                        .map(|r| {
-                                            let r = *r;
-                                            view! {
-                                                <option value=r selected=move || state.conn.region.get() == r>
-                                                    {r}
-                                                </option>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </optgroup>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-                <FieldMessage field=Field::Region errors=state.field_errors />
-            </div>
+            <RegionPicker state=state />
             <TextField
                 label="Custom endpoint (optional)"
                 field=Field::Endpoint
@@ -131,6 +104,22 @@ pub fn ConnectionPanel(
                 placeholder="https://dynamodb.<region>.amazonaws.com"
                 hint="Leave empty for the region's public AWS endpoint. A custom endpoint you type here is used as typed; one that comes from a link must be confirmed first."
             />
+            <div class="field">
+                <label for="credentials-paste">"Paste credentials"</label>
+                <textarea
+                    id="credentials-paste"
+                    data-testid="credentials-paste"
+                    rows="2"
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder="JSON from aws sts assume-role or aws configure export-credentials, export AWS_… lines, or a [profile] block"
+                    aria-describedby="credentials-paste-message"
+                    prop:value=move || state.conn.paste.get()
+                    on:input=move |ev| state.paste_credentials(&event_target_value(&ev))
+                ></textarea>
+                <p class="hint">"Read at once into the fields below, then cleared. Or fill the fields yourself."</p>
+                <FieldMessage field=Field::CredentialsPaste errors=state.field_errors />
+            </div>
             <TextField
                 label="Access key id"
                 field=Field::AccessKeyId
@@ -153,6 +142,7 @@ pub fn ConnectionPanel(
                 secret=true
                 hint="Temporary credentials from STS or IAM Identity Center."
             />
+            <RolesFields state=state />
             <label class="check">
                 <input
                     type="checkbox"
@@ -178,6 +168,117 @@ pub fn ConnectionPanel(
                 </button>
             </Show>
         </section>
+    }
+}
+
+/// The regions to list, grouped by partition; a region of another
+/// partition replaces the choice (credentials belong to one partition).
+#[component]
+pub fn RegionPicker(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let chosen = state.conn.regions;
+    let summary = move || {
+        chosen.with(|rs| match rs.len() {
+            0 => "No region chosen".to_owned(),
+            1 => rs[0].clone(),
+            n if n <= 3 => rs.join(", "),
+            n => format!("{n} regions: {}, …", rs[..2].join(", ")),
+        })
+    };
+    view! {
+        <fieldset class="field regions" data-testid="regions" aria-describedby="regions-message">
+            <legend>"Regions"</legend>
+            <p class="regions-summary" data-testid="regions-summary">{summary}</p>
+            <div class="regions-list">
+                {REGION_GROUPS
+                    .iter()
+                    .map(|(group, regions)| {
+                        let group = *group;
+                        let all_on = move || chosen.with(|rs| regions.iter().all(|r| rs.iter().any(|x| x == r)));
+                        view! {
+                            <div class="region-group" role="group" aria-label=group>
+                                <div class="region-group-head">
+                                    <span>{group}</span>
+                                    <button
+                                        type="button"
+                                        class="link small"
+                                        data-testid="regions-all"
+                                        data-group=group
+                                        on:click=move |_| state.set_group(group, !all_on())
+                                    >
+                                        {move || if all_on() { "none" } else { "all" }}
+                                    </button>
+                                </div>
+                                {regions
+                                    .iter()
+                                    .map(|r| {
+                                        let r = *r;
+                                        view! {
+                                            <label class="region-option">
+                                                <input
+                                                    type="checkbox"
+                                                    data-testid="region-option"
+                                                    value=r
+                                                    prop:checked=move || chosen.with(|rs| rs.iter().any(|x| x == r))
+                                                    on:change=move |ev| state.toggle_region(r, event_target_checked(&ev))
+                                                />
+                                                {r}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <FieldMessage field=Field::Region errors=state.field_errors />
+        </fieldset>
+    }
+}
+
+/// Roles to assume in other accounts, and whether the home account is listed too.
+#[component]
+pub fn RolesFields(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let c = state.conn;
+    view! {
+        <details class="roles" open=move || !c.roles.with(String::is_empty)>
+            <summary>"Other accounts (assume roles)"</summary>
+            <div class="field">
+                <label for="role-arns">"Roles to assume, one per line"</label>
+                <textarea
+                    id="role-arns"
+                    data-testid="role-arns"
+                    rows="3"
+                    spellcheck="false"
+                    placeholder="arn:aws:iam::111122223333:role/BackupLensViewer or 111122223333"
+                    aria-describedby="role-arns-message"
+                    prop:value=move || c.roles.get()
+                    on:input=move |ev| {
+                        c.roles.set(event_target_value(&ev));
+                        state.field_errors.update(|es| es.retain(|e| e.field != Field::Roles));
+                    }
+                ></textarea>
+                <p class="hint">"A role ARN, or an account id used with the role name below. Assumed from the browser with STS (session backup-lens, up to 1 hour, renewed before it ends)."</p>
+                <FieldMessage field=Field::Roles errors=state.field_errors />
+            </div>
+            <TextField label="Role name (for account ids)" field=Field::RoleName value=c.role_name errors=state.field_errors placeholder="BackupLensViewer" />
+            <TextField label="External id (optional)" field=Field::ExternalId value=c.external_id errors=state.field_errors />
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="home-account"
+                    prop:checked=move || c.include_home.get()
+                    on:change=move |ev| c.include_home.set(event_target_checked(&ev))
+                />
+                "Also list the account of the pasted credentials"
+            </label>
+        </details>
     }
 }
 
@@ -494,5 +595,115 @@ pub fn ResultsToolbar(
                 </button>
             </div>
         </div>
+    }
+}
+
+/// What a source's `data-state` says.
+fn state_name(state: &SourceState) -> &'static str {
+    match state {
+        SourceState::Queued => "queued",
+        SourceState::Loading => "loading",
+        SourceState::Waiting { .. } => "waiting",
+        SourceState::Idle => "paused",
+        SourceState::Done => "done",
+        SourceState::Error(_) => "error",
+        SourceState::Stopped => "stopped",
+    }
+}
+
+/// One line per source (account × region): its state, pages and rows, and
+/// for a failed one its sentence and a Retry button.
+#[component]
+pub fn SourcesPanel(
+    /// The page state.
+    state: AppState,
+) -> impl IntoView {
+    let runner = state.runner;
+    let sources = move || {
+        runner.read(|e| {
+            let many_regions = {
+                let mut rs: Vec<&str> = e.sources().map(|(_, s)| s.region.as_str()).collect();
+                rs.sort_unstable();
+                rs.dedup();
+                rs.len() > 1
+            };
+            e.sources()
+                .map(|(id, s)| {
+                    let role = e.spec(id).is_some_and(|x| x.target.principal != HOME);
+                    let sentence = match &s.state {
+                        SourceState::Error(err) => Some(source_sentence(
+                            err,
+                            s.account.as_deref(),
+                            &s.region,
+                            many_regions,
+                            role,
+                        )),
+                        _ => None,
+                    };
+                    (id, s.clone(), sentence)
+                })
+                .collect::<Vec<(SourceId, SourceStatus, Option<String>)>>()
+        })
+    };
+    let assuming = move || runner.assuming();
+    let summary = move || {
+        let all = sources();
+        let n = all.len();
+        let done = all
+            .iter()
+            .filter(|(_, s, _)| s.state == SourceState::Done)
+            .count();
+        let failed = all.iter().filter(|(_, _, e)| e.is_some()).count();
+        let mut text = format!(
+            "{} of {} {} complete",
+            grouped(done as u64),
+            grouped(n as u64),
+            if n == 1 { "source" } else { "sources" }
+        );
+        if failed > 0 {
+            text.push_str(&format!(" · {failed} failed"));
+        }
+        text
+    };
+    view! {
+        <Show when=assuming>
+            <p class="muted" data-testid="assuming">"Assuming roles…"</p>
+        </Show>
+        <Show when=move || !sources().is_empty()>
+            <details class="sources" open=move || sources().len() <= 12 || sources().iter().any(|(_, _, e)| e.is_some())>
+                <summary data-testid="sources-summary">{summary}</summary>
+                <ul class="source-list">
+                    <For
+                        each=sources
+                        key=|(id, s, e)| (id.0, state_name(&s.state), s.rows, s.pages, s.account.clone(), e.clone())
+                        children=move |(id, s, sentence)| {
+                            let key = crate::core::org::source_key(s.account.as_deref(), &s.region);
+                            let name = state_name(&s.state);
+                            let detail = match &s.state {
+                                SourceState::Waiting { why, .. } if why == PACING => "pacing".to_owned(),
+                                SourceState::Waiting { why, .. } => why.clone(),
+                                _ => String::new(),
+                            };
+                            let failed = sentence.is_some();
+                            let shown_key = key.clone();
+                            view! {
+                                <li class=format!("source source-{name}") data-testid="source-status" data-source=key data-state=name data-rows=s.rows.to_string()>
+                                    <span class="source-key mono">{shown_key}</span>
+                                    <span class="source-state">{name}</span>
+                                    <span class="muted">{format!("{} {} · {} {}", grouped(u64::from(s.pages)), if s.pages == 1 { "page" } else { "pages" }, grouped(s.rows as u64), if s.rows == 1 { "backup" } else { "backups" })}</span>
+                                    {(!detail.is_empty()).then(|| view! { <span class="muted">{detail}</span> })}
+                                    {sentence.map(|t| view! { <p class="source-error">{t}</p> })}
+                                    {failed.then(|| view! {
+                                        <button class="secondary small" data-testid="source-retry" on:click=move |_| runner.retry_source(id)>
+                                            "Retry"
+                                        </button>
+                                    })}
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </details>
+        </Show>
     }
 }

@@ -9,8 +9,10 @@ use crate::core::csp::{connect_allowed, Origin};
 use crate::core::endpoint::Endpoint;
 use crate::core::engine::Target;
 use crate::core::error::{ApiError, ErrorKind};
+use crate::core::org::StsAnswer;
 use crate::core::response::{parse_list_backups, Page};
-use crate::core::sign::{sign_list_backups, time_from_millis};
+use crate::core::sign::{sign_list_backups, sign_sts, time_from_millis, Credentials};
+use crate::core::sts::StsError;
 use crate::core::time::parse_http_date;
 
 /// The page's own Content-Security-Policy (the `<meta>` tag the release build carries), if any.
@@ -113,6 +115,41 @@ pub async fn list_backups(
         }
         e
     })
+}
+
+/// One signed STS call (query protocol) with `body`, signed with `creds` for
+/// `region` at `sign_at_ms`. The answer's status and text go to the core's
+/// parsers; a call that got no answer is a network error. Never panics.
+pub async fn sts_call(
+    endpoint: &Endpoint,
+    region: &str,
+    creds: &Credentials,
+    body: String,
+    sign_at_ms: f64,
+) -> Result<StsAnswer, StsError> {
+    check_policy(endpoint).map_err(|e| StsError::network(&e.user_message()))?;
+    let signed = sign_sts(endpoint, region, creds, body, time_from_millis(sign_at_ms))
+        .map_err(|e| StsError::network(&e.to_string()))?;
+    let mut builder = Request::post(&signed.url)
+        .credentials(RequestCredentials::Omit)
+        .cache(RequestCache::NoStore)
+        .referrer_policy(ReferrerPolicy::NoReferrer);
+    for (name, value) in &signed.headers {
+        builder = builder.header(name, value);
+    }
+    let request = builder
+        .body(signed.body)
+        .map_err(|e| StsError::network(&e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| StsError::network(&e.to_string()))?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| StsError::network(&e.to_string()))?;
+    Ok(StsAnswer { status, body })
 }
 
 /// Demo credentials from the local backend (`GET /_backend/demo-credentials`).

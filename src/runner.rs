@@ -8,10 +8,34 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::core::engine::{Action, Engine, EngineConfig, Event, Goal, Outcome, Send, SourceSpec};
+use crate::core::endpoint::Endpoint;
+use crate::core::engine::{
+    Action, Engine, EngineConfig, Event, Goal, Outcome, Send, SourceSpec, HOME,
+};
+use crate::core::error::ErrorKind;
+use crate::core::org::{Broker, BrokerAction, BrokerEvent, StsSend};
+use crate::core::query::Query;
 use crate::core::rows::Row;
 use crate::core::view::RowsKey;
-use crate::net::{list_backups, monotonic_ms, now_ms};
+use crate::net::{list_backups, monotonic_ms, now_ms, sts_call};
+
+/// An org-wide listing waiting for its identities (roles being assumed).
+#[derive(Clone, Debug)]
+pub struct OrgRequest {
+    /// Each region with the endpoint its requests go to (its AWS endpoint,
+    /// or the one custom endpoint).
+    pub regions: Vec<(String, Endpoint)>,
+    pub query: Query,
+    pub goal: Goal,
+    pub fresh: bool,
+}
+
+/// Where STS calls go and the region they are signed for.
+#[derive(Clone, Debug)]
+pub struct StsPlace {
+    pub endpoint: Endpoint,
+    pub region: String,
+}
 
 /// What the page does with each engine event.
 type EventHandler = Box<dyn Fn(Event)>;
@@ -28,6 +52,12 @@ pub struct Runner {
     wake_at: StoredValue<f64>,
     /// Called with each engine event, in order (banners, notices).
     on_event: StoredValue<Option<EventHandler>, LocalStorage>,
+    /// The identities (home credentials, assumed roles) that sign.
+    broker: StoredValue<Broker>,
+    /// Where STS calls go.
+    sts: StoredValue<Option<StsPlace>>,
+    /// A listing to start once every identity is settled.
+    waiting: StoredValue<Option<OrgRequest>>,
 }
 
 impl Default for Runner {
@@ -44,7 +74,57 @@ impl Runner {
             controllers: StoredValue::new_local(HashMap::new()),
             wake_at: StoredValue::new(f64::INFINITY),
             on_event: StoredValue::new_local(None),
+            broker: StoredValue::new(Broker::default()),
+            sts: StoredValue::new(None),
+            waiting: StoredValue::new(None),
         }
+    }
+
+    /// Reads the identities, tracking every change.
+    pub fn read_broker<T>(&self, f: impl FnOnce(&Broker) -> T) -> T {
+        self.tick.track();
+        self.broker.with_value(f)
+    }
+
+    /// An org-wide List / Load more / Load all: `configure` sets who signs
+    /// (the broker keeps identities that did not change); the listing starts
+    /// once each role is assumed or has failed.
+    pub fn request_org(
+        &self,
+        sts: StsPlace,
+        configure: impl FnOnce(&mut Broker),
+        request: OrgRequest,
+    ) {
+        self.sts.set_value(Some(sts));
+        self.broker.update_value(configure);
+        self.waiting.set_value(Some(request));
+        self.pump();
+    }
+
+    /// Retries one source: its role is assumed again if that is what failed.
+    pub fn retry_source(&self, id: crate::core::engine::SourceId) {
+        let principal = self
+            .engine
+            .with_value(|e| e.spec(id).map(|s| s.target.principal.clone()));
+        let Some(principal) = principal else { return };
+        let retried_role = self
+            .broker
+            .try_update_value(|b| b.retry(&principal))
+            .unwrap_or(false);
+        if !retried_role {
+            self.engine.update_value(|e| {
+                e.retry_source(id);
+            });
+        }
+        self.pump();
+    }
+
+    /// Forget: the broker drops every credential too.
+    pub fn forget_credentials(&self) {
+        self.waiting.set_value(None);
+        self.broker.update_value(Broker::forget);
+        self.engine.update_value(Engine::forget_credentials);
+        self.pump();
     }
 
     /// Sets what happens with the engine's events (one handler; the page's banner and notice).
@@ -90,12 +170,47 @@ impl Runner {
 
     /// Stops every source at once; no late page lands.
     pub fn stop(&self) {
+        self.waiting.set_value(None);
         self.engine.update_value(Engine::stop);
         self.pump();
     }
 
-    /// Polls the engine until it has nothing more to do now, performing each action.
+    /// True while a listing waits for its roles to be assumed.
+    pub fn assuming(&self) -> bool {
+        self.tick.track();
+        self.waiting.with_value(Option::is_some)
+    }
+
+    /// Polls the broker and the engine until neither has anything more to do
+    /// now, performing each action.
     pub fn pump(&self) {
+        let mut broker_wake = None;
+        loop {
+            let Some(action) = self.broker.try_update_value(|b| b.poll(now_ms())) else {
+                return;
+            };
+            match action {
+                BrokerAction::Send(send) => self.send_sts(send),
+                BrokerAction::WakeAt(t) => {
+                    broker_wake = Some(t);
+                    break;
+                }
+                BrokerAction::Idle => break,
+            }
+        }
+        self.apply_broker_events();
+        let ready = self.broker.with_value(Broker::settled);
+        if ready {
+            if let Some(r) = self.waiting.try_update_value(Option::take).flatten() {
+                let sources = self.broker.with_value(|b| b.sources(&r.regions, &r.query));
+                self.engine
+                    .update_value(|e| e.request(sources, r.goal, r.fresh));
+            }
+        }
+        if let Some(t) = broker_wake {
+            // Wall time to the monotonic clock the timer uses.
+            self.schedule(monotonic_ms() + (t - now_ms()).max(0.0));
+        }
         loop {
             let Some(action) = self
                 .engine
@@ -125,11 +240,40 @@ impl Runner {
     }
 
     /// Tells readers the engine changed and hands its events to the page.
+    /// An assumed role's expired token is not the user's to fix: the role is
+    /// renewed and its sources retried, without a banner.
     fn changed(&self) {
-        let events = self
+        let mut events = self
             .engine
             .try_update_value(Engine::take_events)
             .unwrap_or_default();
+        let mut renewing = false;
+        events.retain(|event| {
+            let Event::SourceFailed { source, error, .. } = event else {
+                return true;
+            };
+            if error.kind != ErrorKind::ExpiredToken {
+                return true;
+            }
+            let principal = self
+                .engine
+                .with_value(|e| e.spec(*source).map(|s| s.target.principal.clone()));
+            match principal.filter(|p| p != HOME) {
+                Some(p) => {
+                    renewing |= self
+                        .broker
+                        .try_update_value(|b| b.renew_now(&p))
+                        .unwrap_or(false);
+                    false
+                }
+                None => true,
+            }
+        });
+        if renewing {
+            // The broker sends the renewal on the next pump.
+            let runner = *self;
+            gloo_timers::callback::Timeout::new(0, move || runner.pump()).forget();
+        }
         self.tick.try_update(|t| *t += 1);
         if !events.is_empty() {
             self.on_event.with_value(|f| {
@@ -155,6 +299,50 @@ impl Runner {
             runner.pump();
         })
         .forget();
+    }
+
+    /// Hands what the broker learnt to the engine: new credentials replace
+    /// old ones in place (and retry sources stopped by an expired token), a
+    /// failed role blocks its sources, the home account labels its sources.
+    fn apply_broker_events(&self) {
+        let events = self
+            .broker
+            .try_update_value(Broker::take_events)
+            .unwrap_or_default();
+        for event in events {
+            self.engine.update_value(|e| match &event {
+                BrokerEvent::Ready {
+                    principal,
+                    credentials,
+                } => {
+                    e.set_credentials(principal, credentials);
+                    for id in e.expired_sources(principal) {
+                        e.retry_source(id);
+                    }
+                }
+                BrokerEvent::Failed { principal, error } => e.block(principal, error),
+                BrokerEvent::HomeAccount(account) => e.set_account(HOME, account),
+            });
+        }
+    }
+
+    /// Signs and sends one STS call with the home credentials; its answer goes back to the broker.
+    fn send_sts(&self, send: StsSend) {
+        let Some(place) = self.sts.get_value() else {
+            return;
+        };
+        let creds = self.broker.with_value(|b| b.home_credentials().clone());
+        let runner = *self;
+        spawn_local(async move {
+            let answer =
+                sts_call(&place.endpoint, &place.region, &creds, send.body, now_ms()).await;
+            let handled = runner
+                .broker
+                .try_update_value(|b| b.handle(send.id, answer, now_ms(), js_sys::Math::random()));
+            if handled.is_some() {
+                runner.pump();
+            }
+        });
     }
 
     /// Signs and sends one request; its answer goes back to the engine.

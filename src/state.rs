@@ -6,18 +6,21 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::core::endpoint::{Endpoint, LinkEndpoint};
-use crate::core::engine::{Engine, Event, Goal, SourceSpec, Target};
+use crate::core::endpoint::{is_known_region, Endpoint, LinkEndpoint, REGION_GROUPS};
+use crate::core::engine::{Engine, Event, Goal};
 use crate::core::error::{ApiError, ErrorKind};
 use crate::core::format::grouped;
-use crate::core::query::{FieldError, QueryInput};
+use crate::core::paste::parse_credentials;
+use crate::core::query::{Field, FieldError, QueryInput};
 use crate::core::retry::describe_offset;
+use crate::core::roles::{parse_roles_in_partition, partition_of_region};
 use crate::core::sign::Credentials;
+use crate::core::sts::sts_url;
 use crate::core::time::parse_iso8601;
 use crate::core::urlstate::ViewState;
 use crate::core::view::{Filter, RowsKey, Sort, VisibleCache};
 use crate::net::{demo_credentials, now_ms};
-use crate::runner::Runner;
+use crate::runner::{OrgRequest, Runner, StsPlace};
 
 /// Where the local demo backend listens unless the endpoint field says otherwise.
 pub const DEMO_ENDPOINT: &str = "http://127.0.0.1:8765";
@@ -83,7 +86,18 @@ impl PartialEq for Visible {
 /// Region, endpoint and credentials: where requests go and how they are signed.
 #[derive(Clone, Copy)]
 pub struct ConnectionForm {
-    pub region: RwSignal<String>,
+    /// The chosen regions, in the picker's order (one partition only).
+    pub regions: RwSignal<Vec<String>>,
+    /// Roles to assume: role ARNs or account ids, one per line.
+    pub roles: RwSignal<String>,
+    /// The role name for lines that are account ids.
+    pub role_name: RwSignal<String>,
+    /// The external id the roles' trust policies ask for (optional).
+    pub external_id: RwSignal<String>,
+    /// List the home credentials' own account too.
+    pub include_home: RwSignal<bool>,
+    /// The paste box: read, copied into the fields, and emptied at once.
+    pub paste: RwSignal<String>,
     pub endpoint: RwSignal<String>,
     pub access_key_id: RwSignal<String>,
     pub secret_access_key: RwSignal<String>,
@@ -192,7 +206,12 @@ impl AppState {
         let error = RwSignal::new(None);
         let state = AppState {
             conn: ConnectionForm {
-                region: RwSignal::new("us-east-1".into()),
+                regions: RwSignal::new(vec!["us-east-1".into()]),
+                roles: RwSignal::new(String::new()),
+                role_name: RwSignal::new(String::new()),
+                external_id: RwSignal::new(String::new()),
+                include_home: RwSignal::new(true),
+                paste: RwSignal::new(String::new()),
                 endpoint: RwSignal::new(String::new()),
                 access_key_id: RwSignal::new(String::new()),
                 secret_access_key: RwSignal::new(String::new()),
@@ -230,25 +249,165 @@ impl AppState {
         }
     }
 
-    fn target(&self) -> Result<Target, Vec<FieldError>> {
+    /// Who signs, where requests go, and where STS calls go, from the form.
+    fn connection(&self) -> Result<Connection, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let region = self.conn.region.get_untracked().trim().to_owned();
-        let endpoint = Endpoint::resolve(&region, &self.conn.endpoint.get_untracked())
-            .map_err(|e| errors.push(e));
+        let c = &self.conn;
+        let regions = c.regions.get_untracked();
+        if regions.is_empty() {
+            errors.push(FieldError::new(Field::Region, "Pick at least one region"));
+        }
+        let partitions: std::collections::BTreeSet<&str> =
+            regions.iter().map(|r| partition_of_region(r)).collect();
+        if partitions.len() > 1 {
+            errors.push(FieldError::new(
+                Field::Region,
+                "China and GovCloud regions need credentials of their own partition: pick regions of one partition",
+            ));
+        }
+        let custom = c.endpoint.get_untracked();
+        let mut places = Vec::new();
+        for region in &regions {
+            match Endpoint::resolve(region, &custom) {
+                Ok(e) => places.push((region.clone(), e)),
+                Err(e) => {
+                    if !errors.contains(&e) {
+                        errors.push(e);
+                    }
+                }
+            }
+        }
         let credentials = Credentials::new(
-            &self.conn.access_key_id.get_untracked(),
-            &self.conn.secret_access_key.get_untracked(),
-            &self.conn.session_token.get_untracked(),
+            &c.access_key_id.get_untracked(),
+            &c.secret_access_key.get_untracked(),
+            &c.session_token.get_untracked(),
         )
         .map_err(|e| errors.extend(e));
-        match (endpoint, credentials) {
-            (Ok(endpoint), Ok(credentials)) => Ok(Target {
-                endpoint,
-                region,
+        let partition = regions.first().map_or("aws", |r| partition_of_region(r));
+        let roles = parse_roles_in_partition(
+            &c.roles.get_untracked(),
+            &c.role_name.get_untracked(),
+            &c.external_id.get_untracked(),
+            partition,
+        )
+        .map_err(|es| {
+            for e in es {
+                let field = match e.line {
+                    0 if e.message.starts_with("The external id") => Field::ExternalId,
+                    0 => Field::RoleName,
+                    _ => Field::Roles,
+                };
+                errors.push(FieldError::new(field, e.message));
+            }
+        });
+        let include_home = c.include_home.get_untracked();
+        if let Ok(roles) = &roles {
+            if roles.is_empty() && !include_home {
+                errors.push(FieldError::new(
+                    Field::Roles,
+                    "Nothing to list: add a role, or list the home account too",
+                ));
+            }
+        }
+        // STS: the custom endpoint (a local backend answers it there), else
+        // the regional STS endpoint of the first chosen region.
+        let home_region = regions.first().cloned().unwrap_or_default();
+        let sts = if custom.trim().is_empty() {
+            Endpoint::parse(&sts_url(&home_region))
+        } else {
+            Endpoint::parse(&custom)
+        };
+        match (credentials, roles, sts) {
+            (Ok(credentials), Ok(roles), Ok(sts)) if errors.is_empty() => Ok(Connection {
                 credentials,
+                include_home,
+                roles,
+                places,
+                sts: StsPlace {
+                    endpoint: sts,
+                    region: home_region,
+                },
             }),
             _ => Err(errors),
         }
+    }
+
+    /// Reads the paste box: recognised credentials fill the three fields (and
+    /// the expiry when given); the box is emptied either way, so the pasted
+    /// text stays nowhere else on the page.
+    pub fn paste_credentials(&self, text: &str) {
+        let c = &self.conn;
+        c.paste.set(String::new());
+        self.field_errors
+            .update(|es| es.retain(|e| e.field != Field::CredentialsPaste));
+        if text.trim().is_empty() {
+            return;
+        }
+        match parse_credentials(text) {
+            Ok(p) => {
+                c.access_key_id.set(p.access_key_id.clone());
+                c.secret_access_key.set(p.secret_access_key.clone());
+                c.session_token
+                    .set(p.session_token.clone().unwrap_or_default());
+                c.expiration.set(
+                    p.expiration
+                        .as_deref()
+                        .and_then(parse_iso8601)
+                        .map(|t| (p.access_key_id.clone(), t)),
+                );
+                self.field_errors.update(|es| {
+                    es.retain(|e| {
+                        !matches!(
+                            e.field,
+                            Field::AccessKeyId | Field::SecretAccessKey | Field::SessionToken
+                        )
+                    })
+                });
+                self.notice.set(Some(format!(
+                    "Credentials read from the pasted {} (access key id …{}).",
+                    p.format.label(),
+                    last4(&p.access_key_id)
+                )));
+            }
+            Err(e) => self.field_errors.update(|es| {
+                es.push(FieldError::new(Field::CredentialsPaste, e.message()));
+            }),
+        }
+    }
+
+    /// Ticks or unticks a region; a region of another partition replaces the
+    /// choice (partitions never mix). Kept in the picker's order.
+    pub fn toggle_region(&self, region: &str, on: bool) {
+        self.conn.regions.update(|rs| {
+            if on {
+                let p = partition_of_region(region);
+                rs.retain(|r| partition_of_region(r) == p);
+                if !rs.iter().any(|r| r == region) {
+                    rs.push(region.to_owned());
+                }
+            } else {
+                rs.retain(|r| r != region);
+            }
+            sort_regions(rs);
+        });
+        self.field_errors
+            .update(|es| es.retain(|e| e.field != Field::Region));
+    }
+
+    /// Every region of one partition group (the picker's "all" button), or none.
+    pub fn set_group(&self, group: &str, on: bool) {
+        let Some((_, regions)) = REGION_GROUPS.iter().find(|(g, _)| *g == group) else {
+            return;
+        };
+        self.conn.regions.update(|rs| {
+            if on {
+                *rs = regions.iter().map(|r| (*r).to_owned()).collect();
+            } else {
+                rs.retain(|r| !regions.contains(&r.as_str()));
+            }
+        });
+        self.field_errors
+            .update(|es| es.retain(|e| e.field != Field::Region));
     }
 
     /// True while any request is queued, in flight or waiting.
@@ -278,15 +437,15 @@ impl AppState {
             return;
         }
         let query = self.query_input().validate();
-        let target = self.target();
+        let connection = self.connection();
         let mut errors = Vec::new();
-        if let Err(e) = &target {
+        if let Err(e) = &connection {
             errors.extend(e.iter().cloned());
         }
         if let Err(e) = &query {
             errors.extend(e.iter().cloned());
         }
-        let (Ok(target), Ok(query)) = (target, query) else {
+        let (Ok(connection), Ok(query)) = (connection, query) else {
             let summary: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
             self.field_errors.set(errors);
             self.error.set(Some(Banner {
@@ -298,11 +457,6 @@ impl AppState {
         self.field_errors.set(Vec::new());
         self.error.set(None);
         self.mode.set(mode);
-        let label = if target.endpoint.is_aws_region_endpoint() {
-            target.region.clone()
-        } else {
-            format!("{} · {}", target.endpoint.authority, target.region)
-        };
         let goal = if mode == Mode::All {
             Goal::All
         } else {
@@ -310,15 +464,23 @@ impl AppState {
         };
         // List always starts a new listing (shown once its first page is in, so a
         // failing new query does not wipe what is on screen); Load more / Load all
-        // continue the shown one only if it is for this query and place.
-        self.runner.request(
-            vec![SourceSpec {
-                target,
+        // continue the shown one only if it is for this query and these sources.
+        let Connection {
+            credentials,
+            include_home,
+            roles,
+            places,
+            sts,
+        } = connection;
+        self.runner.request_org(
+            sts,
+            move |b| b.configure(credentials, include_home, roles),
+            OrgRequest {
+                regions: places,
                 query,
-                label,
-            }],
-            goal,
-            mode == Mode::First,
+                goal,
+                fresh: mode == Mode::First,
+            },
         );
     }
 
@@ -386,7 +548,10 @@ impl AppState {
     /// The shareable part of the state (never a credential).
     pub fn view_state(&self) -> ViewState {
         ViewState {
-            region: self.conn.region.get(),
+            region: self.conn.regions.get().join(","),
+            roles: self.conn.roles.get(),
+            role_name: self.conn.role_name.get(),
+            skip_home: !self.conn.include_home.get(),
             // A pending suggestion stays in the link, so sharing it again keeps it a suggestion.
             endpoint: self
                 .conn
@@ -409,9 +574,20 @@ impl AppState {
     /// as written (the view state keeps only valid values; an invalid one
     /// gets a notice here rather than vanishing).
     pub fn restore(&self, v: ViewState, link_endpoint: &str) {
-        if !v.region.is_empty() {
-            self.conn.region.set(v.region);
+        let mut regions: Vec<String> = v
+            .region
+            .split(',')
+            .filter(|r| is_known_region(r))
+            .map(str::to_owned)
+            .collect();
+        if let Some(first) = regions.first().map(|r| partition_of_region(r)) {
+            regions.retain(|r| partition_of_region(r) == first);
+            sort_regions(&mut regions);
+            self.conn.regions.set(regions);
         }
+        self.conn.roles.set(v.roles);
+        self.conn.role_name.set(v.role_name);
+        self.conn.include_home.set(!v.skip_home);
         // A link only suggests a custom endpoint: the user confirms its host first.
         match LinkEndpoint::from_link(link_endpoint) {
             LinkEndpoint::None => self.conn.endpoint.set(v.endpoint),
@@ -453,8 +629,7 @@ impl AppState {
     /// stops any run: the engine drops its copies too, so nothing more is
     /// signed with them (rows stay; fresh credentials resume).
     pub fn forget_credentials(&self) {
-        self.runner.update(Engine::forget_credentials);
-        self.runner.pump();
+        self.runner.forget_credentials();
         self.conn.remember.set(false);
         self.conn.access_key_id.set(String::new());
         self.conn.secret_access_key.set(String::new());
@@ -494,7 +669,7 @@ impl AppState {
         spawn_local(async move {
             match demo_credentials(&endpoint).await {
                 Ok(c) => {
-                    state.conn.region.set(c.region);
+                    state.conn.regions.set(vec![c.region]);
                     state.conn.access_key_id.set(c.access_key_id);
                     state.conn.secret_access_key.set(c.secret_access_key);
                     state.conn.session_token.set(c.session_token);
@@ -511,6 +686,33 @@ impl AppState {
             }
         });
     }
+}
+
+/// Who signs and where requests go, validated.
+struct Connection {
+    credentials: Credentials,
+    include_home: bool,
+    roles: Vec<crate::core::roles::RoleSpec>,
+    places: Vec<(String, Endpoint)>,
+    sts: StsPlace,
+}
+
+/// The last four characters of an access key id (the rest is never shown twice).
+pub fn last4(access_key_id: &str) -> &str {
+    let n = access_key_id.len();
+    access_key_id.get(n.saturating_sub(4)..).unwrap_or("")
+}
+
+/// Puts regions in the picker's order.
+fn sort_regions(regions: &mut [String]) {
+    let order = |r: &String| {
+        REGION_GROUPS
+            .iter()
+            .flat_map(|(_, rs)| rs.iter())
+            .position(|x| x == r)
+            .unwrap_or(usize::MAX)
+    };
+    regions.sort_by_key(order);
 }
 
 const SESSION_KEY: &str = "backup-lens.credentials";

@@ -37,6 +37,12 @@ pub fn FilterBar(
     let tables = facet(|s| s.table_name.as_deref());
     let types = facet(|s| s.backup_type.as_ref().map(|x| x.as_str()));
     let statuses = facet(|s| s.backup_status.as_ref().map(|x| x.as_str()));
+    let accounts = facet(crate::core::view::account_of);
+    let regions = facet(crate::core::view::region_of);
+    // Account and Region only matter once more than one is loaded (or one is picked).
+    let several = move |options: Memo<Vec<(String, usize)>>, picked: fn(&Filter) -> bool| {
+        move || options.with(|o| o.len() > 1) || filter.with(picked)
+    };
     view! {
         <div class="filterbar">
             <div class="search-row">
@@ -78,6 +84,24 @@ pub fn FilterBar(
                     selected=Signal::derive(move || filter.with(|f| f.statuses.clone()))
                     toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.statuses, v)))
                 />
+                <Show when=several(accounts, |f| !f.accounts.is_empty())>
+                    <FacetPicker
+                        title="Account"
+                        testid="facet-account"
+                        options=accounts
+                        selected=Signal::derive(move || filter.with(|f| f.accounts.clone()))
+                        toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.accounts, v)))
+                    />
+                </Show>
+                <Show when=several(regions, |f| !f.regions.is_empty())>
+                    <FacetPicker
+                        title="Region"
+                        testid="facet-region"
+                        options=regions
+                        selected=Signal::derive(move || filter.with(|f| f.regions.clone()))
+                        toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.regions, v)))
+                    />
+                </Show>
                 <RangeFilters filter=filter />
                 <button
                     class="secondary small"
@@ -435,9 +459,9 @@ fn cell_class(column: Column) -> &'static str {
         Column::Name => "name",
         Column::Created | Column::Expiry => "time",
         Column::Size => "num",
-        Column::TableId => "mono",
+        Column::TableId | Column::Account => "mono",
         Column::TableArn | Column::BackupArn => "mono arn",
-        Column::Table | Column::Status | Column::Type => "",
+        Column::Table | Column::Status | Column::Type | Column::Region => "",
     }
 }
 
@@ -485,6 +509,20 @@ pub fn BackupRow(
                 .unwrap_or_default()
         })
     };
+    let account = move || {
+        row.with(|r| {
+            r.as_ref()
+                .and_then(|r| crate::core::view::account_of(&r.summary).map(str::to_owned))
+                .unwrap_or_default()
+        })
+    };
+    let region = move || {
+        row.with(|r| {
+            r.as_ref()
+                .and_then(|r| crate::core::view::region_of(&r.summary).map(str::to_owned))
+                .unwrap_or_default()
+        })
+    };
     let cells = Column::ALL
         .into_iter()
         .map(|c| {
@@ -520,7 +558,7 @@ pub fn BackupRow(
         })
         .collect_view();
     view! {
-        <tr data-testid=testid data-backup-arn=arn hidden=empty>
+        <tr data-testid=testid data-backup-arn=arn data-account=account data-region=region hidden=empty>
             {cells}
         </tr>
     }

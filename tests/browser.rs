@@ -96,7 +96,19 @@ async fn table_shows_every_field_readably() {
 
     let rows = all(&root, "[data-testid=backup-row]");
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0].children().length(), 10, "all ten fields");
+    assert_eq!(
+        rows[0].children().length(),
+        12,
+        "all ten fields, plus account and region"
+    );
+    assert_eq!(
+        rows[0].get_attribute("data-account").as_deref(),
+        Some("123456789012")
+    );
+    assert_eq!(
+        rows[0].get_attribute("data-region").as_deref(),
+        Some("eu-west-1")
+    );
     assert_eq!(
         rows[0].get_attribute("data-backup-arn").as_deref(),
         Some("arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01732456800000-8c2b1f4e")
@@ -104,12 +116,13 @@ async fn table_shows_every_field_readably() {
     let text = rows[0].text_content().unwrap();
     assert!(text.contains("48.8 GiB"), "{text}");
     assert!(text.contains("2024-11-24 14:00 UTC"), "{text}");
-    let created = rows[0].children().item(4).unwrap();
+    // Columns: name, table, account, region, status, type, created, expires, size, …
+    let created = rows[0].children().item(6).unwrap();
     assert!(created
         .get_attribute("title")
         .unwrap()
         .contains("2024-11-24T14:00:00.000Z"));
-    let size = rows[0].children().item(6).unwrap();
+    let size = rows[0].children().item(8).unwrap();
     assert_eq!(
         size.get_attribute("title").as_deref(),
         Some("52,428,800,123 bytes")
@@ -118,7 +131,7 @@ async fn table_shows_every_field_readably() {
     assert!(rows[1].text_content().unwrap().contains("2024-12-29"));
     assert!(rows[2]
         .children()
-        .item(6)
+        .item(8)
         .unwrap()
         .text_content()
         .unwrap()

@@ -233,6 +233,7 @@ impl World {
             target: Target {
                 endpoint,
                 region: region.clone(),
+                principal: account.clone(),
                 credentials: Credentials {
                     access_key_id: key_id,
                     secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
@@ -245,6 +246,8 @@ impl World {
                 ..Query::default()
             },
             label: format!("{account} · {region}"),
+            account: None,
+            blocked: None,
         }
     }
 
@@ -1470,4 +1473,124 @@ fn chaos_with_query_and_target_switches() {
         replaced += e.generation();
     }
     assert!(replaced > seeds, "switches happened: {replaced}");
+}
+
+/// Forty sources (10 accounts × 4 regions) signed by assumed roles: one
+/// role could not be assumed (its sources start blocked and send nothing),
+/// one role's credentials are renewed mid-run (the old key then expires and is
+/// never used again), and the blocked role succeeds on retry: every source
+/// ends with exactly its backups, each account and region paced on its own.
+#[test]
+fn forty_role_sources_with_a_blocked_role_and_a_renewal() {
+    let config = EngineConfig::default();
+    let mut w = World::new(40, &config);
+    let regions = ["us-east-1", "eu-west-1", "eu-south-2", "ap-southeast-2"];
+    let mut places = Vec::new();
+    for a in 0..10 {
+        for r in regions {
+            let account = format!("3000000000{a:02}");
+            let n = w.rng.range(50, 400) as usize;
+            places.push(w.add_place(None, r, &account, n));
+        }
+    }
+    let role = |p: &PlaceKey| format!("arn:aws:iam::{}:role/BackupLensViewer", p.2);
+    let denied = role(&places[8]); // account 2's role
+    let denial = backup_lens::core::error::ApiError::new(
+        ErrorKind::Identity,
+        403,
+        Some("AccessDenied".into()),
+        "Could not assume the role",
+    );
+    let specs: Vec<SourceSpec> = places
+        .iter()
+        .map(|p| {
+            let mut s = w.spec(p, None, 100, 0);
+            s.target.principal = role(p);
+            s.account = Some(p.2.clone());
+            if s.target.principal == denied {
+                s.blocked = Some(denial.clone());
+                s.target.credentials = Credentials::default();
+            }
+            s
+        })
+        .collect();
+    let mut e = Engine::new(config);
+    e.request(specs, Goal::All, true);
+    // Half a second in, the role of account 5 is renewed: a new key, the old one expires.
+    let renewed = role(&places[20]);
+    w.run_while(&mut e, |_, w| w.mono < 1500.0);
+    let fresh = w.spec(&places[20], None, 100, 1).target.credentials;
+    let old = format!("AKIA{}V0", places[20].2);
+    assert_eq!(
+        e.set_credentials(&renewed, &fresh),
+        4,
+        "every region of that account"
+    );
+    w.expired_keys.insert(old);
+    w.run(&mut e);
+    w.check(&e);
+    let ids = source_ids(&e);
+    assert_eq!(ids.len(), 40);
+    for (id, p) in ids.iter().zip(&places) {
+        if role(p) == denied {
+            assert!(
+                matches!(state(&e, *id), SourceState::Error(ref err) if err.kind == ErrorKind::Identity)
+            );
+            assert!(w.calls(p).is_empty(), "a blocked source sends nothing");
+            assert!(
+                !e.retry_source(*id),
+                "retry of a blocked source waits for its role"
+            );
+        } else {
+            w.assert_loaded(&e, *id, p, None, 100);
+            assert_eq!(
+                e.source(*id).unwrap().account.as_deref(),
+                Some(p.2.as_str())
+            );
+        }
+    }
+    for p in &places {
+        assert!(
+            w.calls(p)
+                .iter()
+                .all(|c| !matches!(c.answer, Answer::Refused(ref why) if why == "expired")),
+            "the renewed key replaced the old one before it expired ({p:?})"
+        );
+    }
+    // The role is assumed on retry: its four sources load, the others stay as they are.
+    let granted = w.spec(&places[8], None, 100, 0).target.credentials;
+    assert_eq!(e.set_credentials(&denied, &granted), 4);
+    w.run(&mut e);
+    w.check(&e);
+    for (id, p) in ids.iter().zip(&places) {
+        w.assert_loaded(&e, *id, p, None, 100);
+    }
+    assert_eq!(e.generation(), 1, "one listing throughout");
+}
+
+/// A listing whose every source is blocked sends nothing and fails at once,
+/// leaving the shown rows as they were.
+#[test]
+fn a_listing_of_only_blocked_sources_fails_without_a_request() {
+    let config = EngineConfig::default();
+    let mut w = World::new(41, &config);
+    let a = w.add_place(None, "us-east-1", "400000000001", 30);
+    let mut e = Engine::new(config);
+    e.request(vec![w.spec(&a, None, 10, 0)], Goal::All, true);
+    w.run(&mut e);
+    let mut blocked = w.spec(&a, None, 10, 0);
+    blocked.target.principal = "arn:aws:iam::400000000002:role/x".into();
+    blocked.blocked = Some(backup_lens::core::error::ApiError::new(
+        ErrorKind::Identity,
+        403,
+        None,
+        "no",
+    ));
+    e.request(vec![blocked], Goal::All, true);
+    w.run(&mut e);
+    assert_eq!(e.rows().len(), 30, "the shown rows stay");
+    assert!(w.events.iter().any(
+        |ev| matches!(ev, Event::PendingFailed { error, .. } if error.kind == ErrorKind::Identity)
+    ));
+    assert_eq!(w.calls(&a).len(), 3, "nothing sent for the blocked listing");
 }

@@ -1,7 +1,9 @@
 //! Recorded DynamoDB responses (tests/fixtures) through the parser and the listing engine.
 
 use backup_lens::core::endpoint::Endpoint;
-use backup_lens::core::engine::{Action, Engine, EngineConfig, Goal, Outcome, SourceSpec, Target};
+use backup_lens::core::engine::{
+    Action, Engine, EngineConfig, Goal, Outcome, SourceSpec, Target, HOME,
+};
 use backup_lens::core::error::ErrorKind;
 use backup_lens::core::query::QueryInput;
 use backup_lens::core::response::{parse_list_backups, BackupKind, BackupStatus, Page};
@@ -66,10 +68,13 @@ fn an_empty_last_page_ends_the_listing() {
         target: Target {
             endpoint: Endpoint::parse("https://dynamodb.us-east-1.amazonaws.com").unwrap(),
             region: "us-east-1".into(),
+            principal: HOME.into(),
             credentials: Credentials::new("AKIAIOSFODNN7EXAMPLE", "secret", "").unwrap(),
         },
         query: QueryInput::default().validate().unwrap(),
         label: "us-east-1".into(),
+        account: None,
+        blocked: None,
     };
     engine.request(vec![source], Goal::All, true);
     let answer = |engine: &mut Engine, name: &str, t: f64| {

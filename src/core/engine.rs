@@ -60,14 +60,24 @@ pub struct RequestId(pub u64);
 pub struct Target {
     pub endpoint: Endpoint,
     pub region: String,
+    /// Whose credentials sign: [`HOME`] (the pasted ones) or an assumed
+    /// role's ARN. Renewed credentials replace those of every source with the
+    /// same principal ([`Engine::set_credentials`]).
+    pub principal: String,
     pub credentials: Credentials,
 }
 
+/// The principal of the pasted credentials.
+pub const HOME: &str = "home";
+
 impl Target {
-    /// Same endpoint and region (credentials aside): the same server, whose
-    /// cursors and clock are valid for both.
+    /// Same endpoint, region and principal (credentials aside): the same
+    /// account's data on the same server, whose cursors, clock and rate limit
+    /// are valid for both.
     pub fn same_place(&self, other: &Target) -> bool {
-        self.endpoint == other.endpoint && self.region == other.region
+        self.endpoint == other.endpoint
+            && self.region == other.region
+            && self.principal == other.principal
     }
 }
 
@@ -78,6 +88,13 @@ pub struct SourceSpec {
     pub query: Query,
     /// Shown next to the source's status, e.g. "prod · eu-west-1".
     pub label: String,
+    /// The account id, when known before any backup arrives (a role's ARN, or
+    /// GetCallerIdentity); otherwise read from the first backup ARN.
+    pub account: Option<String>,
+    /// The source cannot be listed yet (its role could not be assumed): it
+    /// starts in [`SourceState::Error`] with this error and sends nothing until
+    /// [`Engine::set_credentials`] gives its principal credentials.
+    pub blocked: Option<ApiError>,
 }
 
 impl SourceSpec {
@@ -197,6 +214,10 @@ pub struct SourceStatus {
     pub clock_offset_ms: f64,
     /// True until the last page is in.
     pub has_more: bool,
+    /// The account listed: from the spec, else from the first backup ARN.
+    pub account: Option<String>,
+    /// The region listed.
+    pub region: String,
 }
 
 /// Things the UI may want to tell the user once; see [`Engine::take_events`].
@@ -299,7 +320,8 @@ struct Source {
 
 impl Source {
     fn new(id: SourceId, spec: SourceSpec, pace: Pace, offset_ms: f64, goal: Goal) -> Self {
-        Source {
+        let blocked = spec.blocked.clone();
+        let mut source = Source {
             id,
             status: SourceStatus {
                 label: spec.label.clone(),
@@ -309,6 +331,8 @@ impl Source {
                 bytes: 0,
                 clock_offset_ms: offset_ms,
                 has_more: true,
+                account: spec.account.clone(),
+                region: spec.target.region.clone(),
             },
             spec,
             cursor: Cursor::Start,
@@ -319,7 +343,11 @@ impl Source {
             in_flight: None,
             index: HashMap::new(),
             unnamed: 0,
+        };
+        if let Some(e) = blocked {
+            source.status.state = SourceState::Error(e);
         }
+        source
     }
 
     fn start(&self) -> Option<&str> {
@@ -349,6 +377,11 @@ impl Source {
             return;
         }
         self.goal = Some(goal);
+        if let Some(e) = &self.spec.blocked {
+            // No credentials to sign with yet: it stays failed (and keeps the goal).
+            self.status.state = SourceState::Error(e.clone());
+            return;
+        }
         if !self.status.state.is_busy() {
             self.attempts = Attempts::new();
             self.status.state = SourceState::Queued;
@@ -442,6 +475,9 @@ impl Listing {
                     }
                 }
                 None => {
+                    if src.status.account.is_none() {
+                        src.status.account = arn_account(&key).map(str::to_owned);
+                    }
                     src.index.insert(key.clone(), self.rows.len());
                     self.rows.push(Row::from_source(src.id.0, key, summary));
                     src.status.rows = src.status.rows.saturating_add(1);
@@ -576,7 +612,88 @@ impl Engine {
             self.next_source = self.next_source.wrapping_add(1);
             new.sources.push(Source::new(id, spec, pace, offset, goal));
         }
-        self.pending = Some(new);
+        if new.busy() {
+            self.pending = Some(new);
+        } else {
+            // Every source is blocked: nothing can be sent, the shown rows stay.
+            self.pending = Some(new);
+            if let Some(pending) = self.pending.take() {
+                self.fail_pending(pending);
+            }
+        }
+    }
+
+    /// Gives every source of `principal` new credentials (renewed or just
+    /// assumed): requests signed from now on use them. Sources that were
+    /// blocked waiting for them are unblocked and, if they have a goal, start
+    /// again at their cursor. Returns how many sources were changed.
+    pub fn set_credentials(&mut self, principal: &str, credentials: &Credentials) -> usize {
+        let mut changed = 0;
+        for l in self.current.iter_mut().chain(self.pending.iter_mut()) {
+            for s in &mut l.sources {
+                if s.spec.target.principal != principal {
+                    continue;
+                }
+                changed += 1;
+                s.spec.target.credentials = credentials.clone();
+                if s.spec.blocked.take().is_some() {
+                    if let Some(goal) = s.goal {
+                        s.want(goal);
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    /// The account of `principal` became known (GetCallerIdentity): sources
+    /// that had not read it from a backup ARN yet take it.
+    pub fn set_account(&mut self, principal: &str, account: &str) {
+        for l in self.current.iter_mut().chain(self.pending.iter_mut()) {
+            for s in &mut l.sources {
+                if s.spec.target.principal == principal {
+                    s.spec.account = Some(account.to_owned());
+                    s.status.account.get_or_insert_with(|| account.to_owned());
+                }
+            }
+        }
+    }
+
+    /// Sources of the active listing signed by `principal` that stopped on
+    /// an expired token: to retry once the role is renewed.
+    pub fn expired_sources(&self, principal: &str) -> Vec<SourceId> {
+        self.active()
+            .into_iter()
+            .flat_map(|l| l.sources.iter())
+            .filter(|s| {
+                s.spec.target.principal == principal
+                    && matches!(&s.status.state, SourceState::Error(e) if e.kind == ErrorKind::ExpiredToken)
+            })
+            .map(|s| s.id)
+            .collect()
+    }
+
+    /// Blocks every source of `principal` with `error` (its role can no longer
+    /// be assumed): busy ones stop, and nothing more is signed for them until
+    /// [`Self::set_credentials`].
+    pub fn block(&mut self, principal: &str, error: &ApiError) {
+        for l in self.current.iter_mut().chain(self.pending.iter_mut()) {
+            for s in &mut l.sources {
+                if s.spec.target.principal != principal {
+                    continue;
+                }
+                let goal = s.goal;
+                if let Some(id) = s.halt() {
+                    self.aborts.push_back(id);
+                }
+                s.goal = goal;
+                s.spec.blocked = Some(error.clone());
+                s.spec.target.credentials = Credentials::default();
+                if s.has_more() {
+                    s.status.state = SourceState::Error(error.clone());
+                }
+            }
+        }
     }
 
     /// Stops every source at once. Answers still on their way are ignored; the
@@ -617,6 +734,7 @@ impl Engine {
             src.status.state,
             SourceState::Error(_) | SourceState::Stopped
         ) || !src.has_more()
+            || src.spec.blocked.is_some()
         {
             return false;
         }
@@ -1026,31 +1144,36 @@ impl Engine {
                 if listing.busy() {
                     return; // another source may still bring the first page
                 }
-                let errors: Vec<(String, ApiError)> = listing
-                    .sources
-                    .iter()
-                    .filter_map(|s| match &s.status.state {
-                        SourceState::Error(e) => Some((s.status.label.clone(), e.clone())),
-                        _ => None,
-                    })
-                    .collect();
-                let access_key_id = listing
-                    .sources
-                    .iter()
-                    .find(|s| matches!(s.status.state, SourceState::Error(_)))
-                    .map(|s| s.spec.target.credentials.access_key_id.clone())
-                    .unwrap_or_default();
                 if let Some(pending) = self.pending.take() {
-                    self.drop_pending(pending);
-                }
-                if let Some((_, error)) = errors.first() {
-                    self.events.push(Event::PendingFailed {
-                        error: error.clone(),
-                        errors,
-                        access_key_id,
-                    });
+                    self.fail_pending(pending);
                 }
             }
+        }
+    }
+
+    /// A pending listing with nothing left to try: dropped, with its errors reported.
+    fn fail_pending(&mut self, pending: Listing) {
+        let errors: Vec<(String, ApiError)> = pending
+            .sources
+            .iter()
+            .filter_map(|s| match &s.status.state {
+                SourceState::Error(e) => Some((s.status.label.clone(), e.clone())),
+                _ => None,
+            })
+            .collect();
+        let access_key_id = pending
+            .sources
+            .iter()
+            .find(|s| matches!(s.status.state, SourceState::Error(_)))
+            .map(|s| s.spec.target.credentials.access_key_id.clone())
+            .unwrap_or_default();
+        self.drop_pending(pending);
+        if let Some((_, error)) = errors.first() {
+            self.events.push(Event::PendingFailed {
+                error: error.clone(),
+                errors,
+                access_key_id,
+            });
         }
     }
 
@@ -1077,6 +1200,18 @@ impl Engine {
         self.entropy = splitmix(self.entropy);
         (self.entropy >> 11) as f64 / 9_007_199_254_740_992.0
     }
+}
+
+/// The account id inside an ARN (`arn:partition:service:region:account:…`).
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+/// The region inside an ARN.
+pub fn arn_region(arn: &str) -> Option<&str> {
+    let region = arn.strip_prefix("arn:")?.split(':').nth(2)?;
+    (!region.is_empty()).then_some(region)
 }
 
 /// The error of a source whose server sent back a cursor seen before.
@@ -1108,6 +1243,7 @@ mod tests {
         Target {
             endpoint: Endpoint::parse(&format!("http://{host}")).unwrap(),
             region: region.into(),
+            principal: HOME.into(),
             credentials: Credentials {
                 access_key_id: key.into(),
                 secret_access_key: "secret".into(),
@@ -1124,6 +1260,8 @@ mod tests {
                 ..Query::default()
             },
             label: format!("{host} {key}"),
+            account: None,
+            blocked: None,
         }
     }
 

@@ -38,6 +38,9 @@ pub enum ErrorKind {
     /// The page's Content-Security-Policy does not let it connect to the endpoint:
     /// nothing was sent, and retrying cannot help.
     BlockedByPolicy,
+    /// No credentials for this source: its role could not be assumed (STS).
+    /// The message is the whole sentence.
+    Identity,
     /// A DynamoDB error this app does not know.
     Other,
 }
@@ -210,6 +213,7 @@ impl ApiError {
                 self.message
             ),
             ErrorKind::Truncated => "The answer was cut off before its end (the connection dropped).".into(),
+            ErrorKind::Identity => self.message.clone(),
             ErrorKind::Other => format!(
                 "DynamoDB refused the request ({}).",
                 self.code.as_deref().unwrap_or("unknown error")
@@ -221,7 +225,10 @@ impl ApiError {
     pub fn detail(&self) -> Option<String> {
         if matches!(
             self.kind,
-            ErrorKind::NotDynamoDb | ErrorKind::Truncated | ErrorKind::BlockedByPolicy
+            ErrorKind::NotDynamoDb
+                | ErrorKind::Truncated
+                | ErrorKind::BlockedByPolicy
+                | ErrorKind::Identity
         ) || self.message.is_empty()
         {
             return None;

@@ -8,7 +8,7 @@ use super::time::format_iso;
 use super::view::{Cell, Column};
 
 /// The API's field names, in the order of the API reference (the CSV header).
-pub fn fields() -> [&'static str; 10] {
+pub fn fields() -> [&'static str; 12] {
     Column::API_ORDER.map(Column::api_name)
 }
 

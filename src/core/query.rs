@@ -65,13 +65,17 @@ pub enum Field {
     TimeFrom,
     TimeTo,
     PageSize,
+    Roles,
+    RoleName,
+    ExternalId,
+    CredentialsPaste,
 }
 
 impl Field {
     /// The `data-testid` of the input, also its DOM id.
     pub fn id(self) -> &'static str {
         match self {
-            Field::Region => "region",
+            Field::Region => "regions",
             Field::Endpoint => "endpoint",
             Field::AccessKeyId => "access-key-id",
             Field::SecretAccessKey => "secret-access-key",
@@ -81,6 +85,10 @@ impl Field {
             Field::TimeFrom => "time-from",
             Field::TimeTo => "time-to",
             Field::PageSize => "page-size",
+            Field::Roles => "role-arns",
+            Field::RoleName => "role-name",
+            Field::ExternalId => "external-id",
+            Field::CredentialsPaste => "credentials-paste",
         }
     }
 }

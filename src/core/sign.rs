@@ -201,6 +201,45 @@ pub fn sign_list_backups(
     Ok(SignedRequest { url, headers, body })
 }
 
+/// STS query protocol bodies (form-encoded).
+pub const STS_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
+/// Signs one STS query call (AssumeRole, GetCallerIdentity) to `endpoint` for
+/// `region` at `time`: like [`sign_list_backups`], with the form content type,
+/// no `x-amz-target`, and service `sts`.
+pub fn sign_sts(
+    endpoint: &Endpoint,
+    region: &str,
+    creds: &Credentials,
+    body: String,
+    time: SystemTime,
+) -> Result<SignedRequest, SignError> {
+    let url = endpoint.url();
+    // As for DynamoDB: `host` is signed, and the browser sends it itself.
+    let unsigned = [
+        ("content-type", STS_CONTENT_TYPE),
+        ("host", endpoint.authority.as_str()),
+    ];
+    let added = sign_headers(
+        "POST",
+        &url,
+        &unsigned,
+        body.as_bytes(),
+        creds,
+        region,
+        "sts",
+        SigningSettings::default(),
+        time,
+    )?;
+    let headers = unsigned
+        .iter()
+        .filter(|(k, _)| *k != "host")
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .chain(added)
+        .collect();
+    Ok(SignedRequest { url, headers, body })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,15 @@ use super::view::{Column, Direction, Filter, Sort};
 /// Everything a bookmark restores.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ViewState {
+    /// One region code or several, comma-separated.
     pub region: String,
     pub endpoint: String,
+    /// Roles to assume: role ARNs or account ids, one per line (never a credential).
+    pub roles: String,
+    /// The role name that goes with account ids.
+    pub role_name: String,
+    /// False when the home credentials' own account is not listed.
+    pub skip_home: bool,
     pub query: QueryInput,
     pub filter: Filter,
     pub sort: Option<Sort>,
@@ -73,6 +80,18 @@ fn split(s: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// A role ARN or a 12-digit account id, as the roles list holds them.
+fn is_role_entry(entry: &str) -> bool {
+    let arn_ok = entry.starts_with("arn:aws")
+        && entry.contains(":role/")
+        && entry.len() <= 2048
+        && entry
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b":/+=,.@_-".contains(&b));
+    let account_ok = entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit());
+    (arn_ok || account_ok) && !looks_like_credential(entry)
+}
+
 /// The longest search text kept in the URL.
 pub const MAX_SEARCH_IN_URL: usize = 200;
 
@@ -111,8 +130,33 @@ impl ViewState {
         filter.tables = safe_set(&filter.tables);
         filter.types = safe_set(&filter.types);
         filter.statuses = safe_set(&filter.statuses);
+        filter.accounts = safe_set(&filter.accounts);
+        filter.regions = safe_set(&filter.regions);
+        let regions: Vec<&str> = self
+            .region
+            .split(',')
+            .map(str::trim)
+            .filter(|r| is_region_code(r))
+            .collect();
+        let roles: Vec<&str> = self
+            .roles
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|r| is_role_entry(r))
+            .collect();
+        let role_name = self.role_name.trim();
         ViewState {
-            region: keep(is_region_code(self.region.trim()), &self.region),
+            region: regions.join(","),
+            roles: roles.join("\n"),
+            role_name: keep(
+                !role_name.is_empty()
+                    && role_name.len() <= 64
+                    && role_name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+                    && !looks_like_credential(role_name),
+                role_name,
+            ),
+            skip_home: self.skip_home,
             endpoint: Endpoint::parse(&self.endpoint)
                 .map(|e| e.url().trim_end_matches('/').to_owned())
                 .unwrap_or_default(),
@@ -149,6 +193,11 @@ impl ViewState {
         };
         put("region", s.region.clone());
         put("endpoint", s.endpoint.clone());
+        put("roles", s.roles.replace('\n', ","));
+        put("role", s.role_name.clone());
+        if s.skip_home {
+            put("home", "0".into());
+        }
         put("table", s.query.table.clone());
         if s.query.backup_type != "USER" {
             put("type", s.query.backup_type.clone());
@@ -161,6 +210,8 @@ impl ViewState {
         put("tables", join(&f.tables));
         put("types", join(&f.types));
         put("statuses", join(&f.statuses));
+        put("accounts", join(&f.accounts));
+        put("regions", join(&f.regions));
         let num = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
         put("cfrom", num(f.created_from));
         put("cto", num(f.created_to));
@@ -227,6 +278,9 @@ impl ViewState {
             match k {
                 "region" => v.region = val,
                 "endpoint" => v.endpoint = val,
+                "roles" => v.roles = val.replace(',', "\n"),
+                "role" => v.role_name = val,
+                "home" => v.skip_home = val == "0",
                 "table" => v.query.table = val,
                 // Only a value the select offers; anything else keeps USER.
                 "type" => {
@@ -241,6 +295,8 @@ impl ViewState {
                 "tables" => f.tables = split(&val),
                 "types" => f.types = split(&val),
                 "statuses" => f.statuses = split(&val),
+                "accounts" => f.accounts = split(&val),
+                "regions" => f.regions = split(&val),
                 "cfrom" => f.created_from = val.parse().ok(),
                 "cto" => f.created_to = val.parse().ok(),
                 "smin" => f.size_min = val.parse().ok(),
@@ -270,6 +326,40 @@ impl ViewState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_and_roles_round_trip_without_credentials() {
+        let v = ViewState {
+            region: "us-east-1,eu-west-1".into(),
+            roles: "arn:aws:iam::111122223333:role/BackupLensViewer\n444455556666".into(),
+            role_name: "BackupLensViewer".into(),
+            skip_home: true,
+            query: QueryInput {
+                backup_type: "USER".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let q = v.to_query();
+        assert!(q.contains("region=us-east-1%2Ceu-west-1"), "{q}");
+        assert!(q.contains("home=0"), "{q}");
+        assert_eq!(ViewState::from_query(&q), v.sanitized());
+        assert_eq!(ViewState::from_query(&q).roles, v.roles);
+        // A secret pasted into the roles box, or a bad region, never reaches the URL.
+        let leaky = ViewState {
+            region: "us-east-1,not a region".into(),
+            roles: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n111122223333".into(),
+            role_name: "ASIAIOSFODNN7EXAMPLE".into(),
+            ..Default::default()
+        };
+        let q = leaky.to_query();
+        assert!(!q.contains("wJalr") && !q.contains("ASIA"), "{q}");
+        assert!(q.contains("roles=111122223333"), "{q}");
+        assert!(
+            q.contains("region=us-east-1&") || q.ends_with("region=us-east-1"),
+            "{q}"
+        );
+    }
 
     #[test]
     fn round_trips_every_field() {

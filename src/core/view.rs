@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
+use super::engine::{arn_account, arn_region};
 use super::hash::FastMap;
 use super::response::BackupSummary;
 use super::rows::Row;
@@ -23,6 +24,10 @@ pub struct Filter {
     pub types: BTreeSet<String>,
     /// Statuses to keep (empty: all).
     pub statuses: BTreeSet<String>,
+    /// Account ids to keep (empty: all).
+    pub accounts: BTreeSet<String>,
+    /// Regions to keep (empty: all).
+    pub regions: BTreeSet<String>,
     /// Created at or after (epoch seconds).
     pub created_from: Option<i64>,
     /// Created before (epoch seconds).
@@ -90,6 +95,12 @@ impl Filter {
                 .statuses
                 .contains(facet(s.backup_status.as_ref().map(|t| t.as_str())))
         {
+            return false;
+        }
+        if !self.accounts.is_empty() && !self.accounts.contains(facet(account_of(s))) {
+            return false;
+        }
+        if !self.regions.is_empty() && !self.regions.contains(facet(region_of(s))) {
             return false;
         }
         if self.created_from.is_some() || self.created_to.is_some() {
@@ -225,12 +236,18 @@ pub enum Column {
     TableId,
     TableArn,
     BackupArn,
+    /// The account id, from the backup ARN.
+    Account,
+    /// The region, from the backup ARN.
+    Region,
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 12] = [
         Column::Name,
         Column::Table,
+        Column::Account,
+        Column::Region,
         Column::Status,
         Column::Type,
         Column::Created,
@@ -254,6 +271,8 @@ impl Column {
             Column::TableId => "table-id",
             Column::TableArn => "table-arn",
             Column::BackupArn => "backup-arn",
+            Column::Account => "account",
+            Column::Region => "region",
         }
     }
 
@@ -269,6 +288,8 @@ impl Column {
             Column::TableId => "Table ID",
             Column::TableArn => "Table ARN",
             Column::BackupArn => "Backup ARN",
+            Column::Account => "Account",
+            Column::Region => "Region",
         }
     }
 
@@ -277,7 +298,9 @@ impl Column {
     }
 
     /// The columns in the order of the API reference (exports).
-    pub const API_ORDER: [Column; 10] = [
+    pub const API_ORDER: [Column; 12] = [
+        Column::Account,
+        Column::Region,
         Column::Table,
         Column::TableId,
         Column::TableArn,
@@ -303,6 +326,9 @@ impl Column {
             Column::TableId => "TableId",
             Column::TableArn => "TableArn",
             Column::BackupArn => "BackupArn",
+            // Not ListBackups fields: read from the ARN, named as in other AWS exports.
+            Column::Account => "AccountId",
+            Column::Region => "Region",
         }
     }
 
@@ -320,6 +346,8 @@ impl Column {
             Column::TableId => s.table_id.as_deref().map(Cell::Text),
             Column::TableArn => s.table_arn.as_deref().map(Cell::Text),
             Column::BackupArn => s.backup_arn.as_deref().map(Cell::Text),
+            Column::Account => account_of(s).map(Cell::Text),
+            Column::Region => region_of(s).map(Cell::Text),
         }
     }
 
@@ -327,6 +355,21 @@ impl Column {
     pub fn is_numeric(self) -> bool {
         matches!(self, Column::Created | Column::Expiry | Column::Size)
     }
+}
+
+/// The ARN that says where a backup lives: its own, else its table's.
+fn arn_of(s: &BackupSummary) -> Option<&str> {
+    s.backup_arn.as_deref().or(s.table_arn.as_deref())
+}
+
+/// The account a backup belongs to (from its ARN).
+pub fn account_of(s: &BackupSummary) -> Option<&str> {
+    arn_of(s).and_then(arn_account)
+}
+
+/// The region a backup lives in (from its ARN).
+pub fn region_of(s: &BackupSummary) -> Option<&str> {
+    arn_of(s).and_then(arn_region)
 }
 
 /// One column's value: text, a time (epoch seconds), or a size in bytes.

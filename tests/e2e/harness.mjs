@@ -63,8 +63,17 @@ export async function startBackend({ backups = 1600, args = [], staticDir = path
     log: () => log,
     /** POSTs a control route (/_backend/...) with a JSON body; resolves to its JSON answer. */
     post,
-    /** The backend's full backup set. */
-    backups: async () => (await get('/_backend/backups')).BackupSummaries,
+    /** The backend's backup set of one account and region (default: the home account in us-east-1). */
+    backups: async (account, region) => {
+      const q = new URLSearchParams();
+      if (account) q.set('account', account);
+      if (region) q.set('region', region);
+      return (await get(`/_backend/backups${account || region ? `?${q}` : ''}`)).BackupSummaries;
+    },
+    /** Every (account, region) the backend serves, and its roles. */
+    sources: async () => get('/_backend/sources'),
+    /** Every request the backend saw (ListBackups, STS and the rest). */
+    allRequests: async () => (await get('/_backend/requests')).requests,
     /** Every ListBackups request the backend saw, with its arrival time (epoch seconds). */
     requests: async () => (await get('/_backend/requests')).requests.filter((r) => r.target === 'DynamoDB_20120810.ListBackups'),
     clearRequests: async () => post('/_backend/requests/clear'),
@@ -98,8 +107,20 @@ export class Lens {
 
   id(testid) { return this.page.getByTestId(testid); }
 
+  /** Ticks exactly these regions in the region picker. */
+  async setRegions(regions) {
+    const want = Array.isArray(regions) ? regions : [regions];
+    const options = this.page.locator('[data-testid=regions] [data-testid=region-option]');
+    if (!(await options.first().isVisible())) await this.click('regions');
+    for (const r of want) await options.and(this.page.locator(`[value="${r}"]`)).check();
+    const checked = await options.evaluateAll((els) => els.filter((e) => e.checked).map((e) => e.value));
+    for (const r of checked.filter((x) => !want.includes(x))) {
+      await options.and(this.page.locator(`[value="${r}"]`)).uncheck();
+    }
+  }
+
   async connect({ endpoint, region = 'us-east-1', AccessKeyId, SecretAccessKey, SessionToken }) {
-    await this.id('region').selectOption(region);
+    await this.setRegions(region);
     await this.id('endpoint').fill(endpoint);
     await this.id('access-key-id').fill(AccessKeyId);
     await this.id('secret-access-key').fill(SecretAccessKey);

@@ -6,7 +6,7 @@
 //! (`handle`). Shared by the browser tests and the benchmark.
 
 use backup_lens::core::endpoint::Endpoint;
-use backup_lens::core::engine::{Action, Goal, Outcome, SourceSpec, Target};
+use backup_lens::core::engine::{Action, Goal, Outcome, SourceSpec, Target, HOME};
 use backup_lens::core::query::Query;
 use backup_lens::core::response::Page;
 use backup_lens::core::sign::Credentials;
@@ -18,10 +18,13 @@ pub fn source() -> SourceSpec {
         target: Target {
             endpoint: Endpoint::parse("http://127.0.0.1:9").unwrap(),
             region: "us-east-1".into(),
+            principal: HOME.into(),
             credentials: Credentials::new("AKIAIOSFODNN7EXAMPLE", "secret", "").unwrap(),
         },
         query: Query::default(),
         label: "test".into(),
+        account: None,
+        blocked: None,
     }
 }
 
