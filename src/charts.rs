@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::core::chart::{
     axis, bar_label, day_label, short_size, ChartTotals, ExpiryTimeline, Frame, Measure, Scale,
-    SizeBin, TableStorage,
+    SizeBin, StorageGroup, TableStorage,
 };
 use crate::core::format::{grouped, human_size};
 use crate::core::view::Filter;
@@ -40,8 +40,12 @@ pub fn Charts(
     // a bar returns to them without a recount.
     let filtered = StoredValue::new(ChartTotals::default());
     let unfiltered = StoredValue::new(ChartTotals::default());
+    let group = RwSignal::new(StorageGroup::Table);
     let data = Memo::new(move |_| {
         let (key, filter, now) = (view.rows_key.get(), view.filter.get(), view.now.get());
+        let g = group.get();
+        filtered.update_value(|t| t.set_group(g));
+        unfiltered.update_value(|t| t.set_group(g));
         let totals = if filter.is_empty() {
             unfiltered
         } else {
@@ -64,7 +68,25 @@ pub fn Charts(
         <div class="charts">
             <section class="card" aria-labelledby="size-title">
                 <h3 id="size-title">
-                    "Storage by table"
+                    {move || format!("Storage by {}", group.get().id())}
+                    <span class="group-switch" role="group" aria-label="Group storage by" data-testid="storage-group">
+                        {StorageGroup::ALL
+                            .into_iter()
+                            .map(|g| {
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="link small"
+                                        data-group=g.id()
+                                        aria-pressed=move || if group.get() == g { "true" } else { "false" }
+                                        on:click=move |_| group.set(g)
+                                    >
+                                        {g.id()}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </span>
                     <span class="muted total" data-testid="size-total">
                         {move || {
                             let total: u64 = storage.with(|s| s.iter().map(|t| t.bytes).fold(0u64, u64::saturating_add));
@@ -73,7 +95,7 @@ pub fn Charts(
                     </span>
                 </h3>
                 <div data-testid="chart-size">
-                    <StorageChart storage=storage filter=view.filter />
+                    <StorageChart storage=storage filter=view.filter group=group />
                 </div>
                 <h3 class="sub">"Backup sizes (log scale)"</h3>
                 <div data-testid="chart-size-distribution">
@@ -94,9 +116,12 @@ fn StorageChart(
     storage: Memo<Vec<TableStorage>>,
     /// The filter a click changes.
     filter: RwSignal<Filter>,
+    /// What the bars are: tables, accounts or regions.
+    group: RwSignal<StorageGroup>,
 ) -> impl IntoView {
     move || {
         let all = storage.get();
+        let g = group.get();
         if all.is_empty() {
             return view! { <p class="chart-empty">"No backups to chart."</p> }.into_any();
         }
@@ -124,7 +149,8 @@ fn StorageChart(
         );
         let base = frame.height - frame.bottom;
         let label = format!(
-            "Storage by table: {}",
+            "Storage by {}: {}",
+            g.id(),
             shown
                 .iter()
                 .map(|t| format!("{} {}", t.table, human_size(t.bytes)))
@@ -151,11 +177,11 @@ fn StorageChart(
                         let table = t.table.clone();
                         let pressed = {
                             let table = table.clone();
-                            move || filter.with(|f| f.is_only_table(&table))
+                            move || filter.with(|f| g.is_only(f, &table))
                         };
                         let pick = {
                             let table = table.clone();
-                            move || filter.update(|f| f.toggle_table(&table))
+                            move || filter.update(|f| g.toggle(f, &table))
                         };
                         let pick2 = pick.clone();
                         let tip = format!("{}: {} ({} bytes) in {} backups", t.table, human_size(t.bytes), grouped(t.bytes), grouped(t.count as u64));
@@ -164,7 +190,8 @@ fn StorageChart(
                             <text class="label" x=frame.left - 6.0 y=r.y + r.h * 0.75 text-anchor="end">{name}</text>
                             <rect
                                 data-testid="bar"
-                                data-table=table.clone()
+                                data-table=(g == StorageGroup::Table).then(|| table.clone())
+                                data-group=g.id()
                                 data-key=table.clone()
                                 data-value=t.bytes.to_string()
                                 class="bar"
@@ -190,7 +217,7 @@ fn StorageChart(
             {(!rest.is_empty())
                 .then(|| {
                     let bytes: u64 = rest.iter().map(|t| t.bytes).fold(0, u64::saturating_add);
-                    view! { <p class="chart-note">{format!("+ {} more tables: {}", rest.len(), human_size(bytes))}</p> }
+                    view! { <p class="chart-note">{format!("+ {} more {}s: {}", rest.len(), g.id(), human_size(bytes))}</p> }
                 })}
         }
             .into_any()

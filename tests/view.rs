@@ -557,3 +557,66 @@ fn exports_hold_exactly_the_visible_rows_with_api_names() {
         "the JSON export reads back as the same summaries"
     );
 }
+
+#[test]
+fn storage_groups_by_table_account_or_region_incrementally() {
+    use backup_lens::core::chart::{storage_by, StorageGroup};
+    let mut rows = Vec::new();
+    for (i, (account, region)) in [
+        ("111122223333", "us-east-1"),
+        ("111122223333", "eu-west-1"),
+        ("444455556666", "us-east-1"),
+        ("444455556666", "us-east-1"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(Row::new(
+            format!("arn:aws:dynamodb:{region}:{account}:table/t{i}/backup/{i:020}"),
+            BackupSummary {
+                table_name: Some(format!("t{}", i % 2)),
+                backup_arn: Some(format!(
+                    "arn:aws:dynamodb:{region}:{account}:table/t{i}/backup/{i:020}"
+                )),
+                backup_size_bytes: Some(100 * (i as u64 + 1)),
+                ..Default::default()
+            },
+        ));
+    }
+    let all: Vec<u32> = (0..rows.len() as u32).collect();
+    let by_account = storage_by(&rows, &all, StorageGroup::Account);
+    assert_eq!(
+        by_account
+            .iter()
+            .map(|t| (t.table.as_str(), t.bytes, t.count))
+            .collect::<Vec<_>>(),
+        vec![("444455556666", 700, 2), ("111122223333", 300, 2)]
+    );
+    let by_region = storage_by(&rows, &all, StorageGroup::Region);
+    assert_eq!(by_region[0].table, "us-east-1");
+    assert_eq!(by_region[0].bytes, 100 + 300 + 400);
+    // The incremental totals agree with the direct count after a group switch.
+    let mut totals = ChartTotals::default();
+    let key = RowsKey {
+        generation: 1,
+        revision: 0,
+        len: rows.len(),
+    };
+    let f = Filter::default();
+    assert_eq!(
+        totals.update(&rows, key, &f, NOW, 35, &all).storage,
+        storage_by_table(&rows, &all)
+    );
+    totals.set_group(StorageGroup::Region);
+    assert_eq!(
+        totals.update(&rows, key, &f, NOW, 35, &all).storage,
+        by_region
+    );
+    // A bar click filters to that account, and again clears it.
+    let mut f = Filter::default();
+    StorageGroup::Account.toggle(&mut f, "111122223333");
+    assert!(StorageGroup::Account.is_only(&f, "111122223333"));
+    assert_eq!(f.apply(&rows, all.iter().copied(), NOW), vec![0, 1]);
+    StorageGroup::Account.toggle(&mut f, "111122223333");
+    assert!(f.is_empty());
+}

@@ -4,8 +4,9 @@
 
 use super::format::{grouped, human_size};
 use super::hash::FastMap;
+use super::response::BackupSummary;
 use super::rows::Row;
-use super::view::{cmp_text, Filter, RowsKey, DAY, NONE_LABEL};
+use super::view::{account_of, cmp_text, region_of, Filter, RowsKey, DAY, NONE_LABEL};
 
 /// Bytes and backups of one table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,16 +16,75 @@ pub struct TableStorage {
     pub count: usize,
 }
 
+/// What the storage chart groups by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StorageGroup {
+    #[default]
+    Table,
+    Account,
+    Region,
+}
+
+impl StorageGroup {
+    pub const ALL: [StorageGroup; 3] = [
+        StorageGroup::Table,
+        StorageGroup::Account,
+        StorageGroup::Region,
+    ];
+
+    /// The name in `data-group` and the chart's title ("Storage by table").
+    pub fn id(self) -> &'static str {
+        match self {
+            StorageGroup::Table => "table",
+            StorageGroup::Account => "account",
+            StorageGroup::Region => "region",
+        }
+    }
+
+    /// The group a backup falls in.
+    pub fn of(self, s: &BackupSummary) -> &str {
+        match self {
+            StorageGroup::Table => s.table_name.as_deref(),
+            StorageGroup::Account => account_of(s),
+            StorageGroup::Region => region_of(s),
+        }
+        .unwrap_or(NONE_LABEL)
+    }
+
+    /// True when the filter shows exactly `value` of this group (its bar is pressed).
+    pub fn is_only(self, f: &Filter, value: &str) -> bool {
+        let set = match self {
+            StorageGroup::Table => &f.tables,
+            StorageGroup::Account => &f.accounts,
+            StorageGroup::Region => &f.regions,
+        };
+        set.len() == 1 && set.contains(value)
+    }
+
+    /// A bar's click: only this value, or all again.
+    pub fn toggle(self, f: &mut Filter, value: &str) {
+        let set = match self {
+            StorageGroup::Table => &mut f.tables,
+            StorageGroup::Account => &mut f.accounts,
+            StorageGroup::Region => &mut f.regions,
+        };
+        Filter::toggle_only(set, value);
+    }
+}
+
 /// Storage by table over `visible`, largest first (ties by name).
 pub fn storage_by_table(rows: &[Row], visible: &[u32]) -> Vec<TableStorage> {
+    storage_by(rows, visible, StorageGroup::Table)
+}
+
+/// Storage by `group` over `visible`, largest first (ties by name).
+pub fn storage_by(rows: &[Row], visible: &[u32], group: StorageGroup) -> Vec<TableStorage> {
     let mut by: FastMap<&str, (u64, usize)> = FastMap::default();
     for &i in visible {
         let Some(r) = rows.get(i as usize) else {
             continue;
         };
-        let e = by
-            .entry(r.summary.table_name.as_deref().unwrap_or(NONE_LABEL))
-            .or_default();
+        let e = by.entry(group.of(&r.summary)).or_default();
         e.0 = e.0.saturating_add(r.summary.backup_size_bytes.unwrap_or(0));
         e.1 += 1;
     }
@@ -218,6 +278,8 @@ fn add_expiry(t: &mut ExpiryTimeline, r: &Row, now: i64) {
 #[derive(Clone, Debug, Default)]
 pub struct ChartTotals {
     key: Option<(u64, u64, Filter, i64)>,
+    /// What the storage totals are grouped by.
+    group: StorageGroup,
     seen: usize,
     storage: FastMap<String, (u64, usize)>,
     bins: Vec<usize>,
@@ -234,6 +296,14 @@ pub struct ChartData {
 }
 
 impl ChartTotals {
+    /// Groups the storage totals by `group` from the next update on.
+    pub fn set_group(&mut self, group: StorageGroup) {
+        if self.group != group {
+            self.group = group;
+            self.key = None;
+        }
+    }
+
     /// Brings the totals to `rows` (identified by `key`) under `filter` at `now`;
     /// `visible` is the visible set, read only when the totals must be rebuilt.
     pub fn update(
@@ -255,6 +325,7 @@ impl ChartTotals {
         } else {
             *self = ChartTotals {
                 key: k,
+                group: self.group,
                 expiry: empty_timeline(now, days),
                 ..ChartTotals::default()
             };
@@ -270,7 +341,7 @@ impl ChartTotals {
 
     fn add(&mut self, r: &Row, now: i64) {
         let s = &r.summary;
-        let table = s.table_name.as_deref().unwrap_or(NONE_LABEL);
+        let table = self.group.of(s);
         let size = s.backup_size_bytes.unwrap_or(0);
         match self.storage.get_mut(table) {
             Some(e) => {
