@@ -356,7 +356,8 @@ pub fn QueryPanel(
                         .collect_view()}
                 </select>
                 <p class="hint">
-                    "Backups made by AWS Backup are listed in the AWS Backup console and API, not by ListBackups."
+                    "ALL lists USER and SYSTEM backups. AWS_BACKUP lists backups made through AWS Backup; their recovery points, \
+                     plans and vaults are in the AWS Backup console and API (which a browser page cannot call)."
                 </p>
                 <FieldMessage field=Field::BackupType errors=state.field_errors />
             </div>
@@ -366,14 +367,14 @@ pub fn QueryPanel(
                     field=Field::TimeFrom
                     value=state.query.time_from
                     errors=state.field_errors
-                    kind="datetime-local"
+                    placeholder="YYYY-MM-DD HH:MM"
                 />
                 <TextField
                     label="Created before (UTC)"
                     field=Field::TimeTo
                     value=state.query.time_to
                     errors=state.field_errors
-                    kind="datetime-local"
+                    placeholder="YYYY-MM-DD HH:MM"
                 />
             </div>
             <TextField

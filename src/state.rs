@@ -223,7 +223,7 @@ impl AppState {
             },
             query: QueryForm {
                 table: RwSignal::new(String::new()),
-                backup_type: RwSignal::new("USER".into()),
+                backup_type: RwSignal::new(crate::core::query::DEFAULT_BACKUP_TYPE.into()),
                 time_from: RwSignal::new(String::new()),
                 time_to: RwSignal::new(String::new()),
                 page_size: RwSignal::new("100".into()),

@@ -9,7 +9,7 @@ use crate::core::format::{grouped, human_size, parse_size};
 use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
 use crate::core::view::{
-    row_window, window_capacity, Cell, Column, FacetCache, Filter, Sort, ROW_HEIGHT,
+    row_window, window_capacity, Cell, Column, FacetCounts, Filter, Sort, ROW_HEIGHT,
 };
 use crate::state::ViewModel;
 
@@ -22,23 +22,37 @@ pub fn FilterBar(
     let filter = view.filter;
     let loaded = move || view.rows_key.with(|k| k.len);
     let shown = move || view.visible.with(|v| v.indices.len());
-    // Counts follow the rows incrementally: a page costs work for its own rows only.
-    let facet = move |pick: fn(&crate::core::response::BackupSummary) -> Option<&str>| {
-        let cache = StoredValue::new(FacetCache::default());
-        Memo::new(move |_| {
-            let key = view.rows_key.get();
-            view.runner.with_rows(|rows| {
-                cache
-                    .try_update_value(|c| c.get(rows, key, pick))
-                    .unwrap_or_default()
-            })
+    // Faceted counts: each facet counts the rows every other filter keeps, in
+    // one pass; a page that only appends rows costs work for its own rows.
+    let cache = StoredValue::new(FacetCounts::default());
+    let counts = Memo::new(move |_| {
+        let (key, f, now) = (view.rows_key.get(), filter.get(), view.now.get());
+        view.runner.with_rows(|rows| {
+            cache
+                .try_update_value(|c| c.get(rows, key, &f, now))
+                .unwrap_or_default()
         })
-    };
-    let tables = facet(|s| s.table_name.as_deref());
-    let types = facet(|s| s.backup_type.as_ref().map(|x| x.as_str()));
-    let statuses = facet(|s| s.backup_status.as_ref().map(|x| x.as_str()));
-    let accounts = facet(crate::core::view::account_of);
-    let regions = facet(crate::core::view::region_of);
+    });
+    let facet = move |i: usize| Memo::new(move |_| counts.with(|c| c[i].clone()));
+    let tables = facet(0);
+    let types = facet(1);
+    let statuses = facet(2);
+    let accounts = facet(3);
+    let regions = facet(4);
+    // One dropdown open at a time; Escape or a click elsewhere closes it.
+    let open = RwSignal::new(None::<&'static str>);
+    let close_outside = window_event_listener(leptos::ev::click, move |ev| {
+        use wasm_bindgen::JsCast;
+        let inside = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest(".facet").ok().flatten())
+            .is_some();
+        if !inside && open.get_untracked().is_some() {
+            open.set(None);
+        }
+    });
+    on_cleanup(move || close_outside.remove());
     // Account and Region only matter once more than one is loaded (or one is picked).
     let several = move |options: Memo<Vec<(String, usize)>>, picked: fn(&Filter) -> bool| {
         move || options.with(|o| o.len() > 1) || filter.with(picked)
@@ -69,6 +83,7 @@ pub fn FilterBar(
                     options=tables
                     selected=Signal::derive(move || filter.with(|f| f.tables.clone()))
                     toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.tables, v)))
+                    open=open
                 />
                 <FacetPicker
                     title="Type"
@@ -76,6 +91,7 @@ pub fn FilterBar(
                     options=types
                     selected=Signal::derive(move || filter.with(|f| f.types.clone()))
                     toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.types, v)))
+                    open=open
                 />
                 <FacetPicker
                     title="Status"
@@ -83,6 +99,7 @@ pub fn FilterBar(
                     options=statuses
                     selected=Signal::derive(move || filter.with(|f| f.statuses.clone()))
                     toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.statuses, v)))
+                    open=open
                 />
                 <Show when=several(accounts, |f| !f.accounts.is_empty())>
                     <FacetPicker
@@ -91,6 +108,7 @@ pub fn FilterBar(
                         options=accounts
                         selected=Signal::derive(move || filter.with(|f| f.accounts.clone()))
                         toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.accounts, v)))
+                        open=open
                     />
                 </Show>
                 <Show when=several(regions, |f| !f.regions.is_empty())>
@@ -100,9 +118,10 @@ pub fn FilterBar(
                         options=regions
                         selected=Signal::derive(move || filter.with(|f| f.regions.clone()))
                         toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.regions, v)))
+                        open=open
                     />
                 </Show>
-                <RangeFilters filter=filter />
+                <RangeFilters filter=filter open=open />
                 <button
                     class="secondary small"
                     data-testid="clear-filters"
@@ -153,7 +172,10 @@ fn FacetPicker(
     selected: Signal<std::collections::BTreeSet<String>>,
     /// Selects or unselects a value.
     toggle: Callback<String>,
+    /// Which dropdown of the bar is open (one at a time).
+    open: RwSignal<Option<&'static str>>,
 ) -> impl IntoView {
+    let is_open = move || open.get() == Some(testid);
     let summary = move || {
         let n = selected.with(|s| s.len());
         if n == 0 {
@@ -163,8 +185,28 @@ fn FacetPicker(
         }
     };
     view! {
-        <details class="facet" data-testid=testid>
-            <summary>{summary}</summary>
+        <details
+            class="facet"
+            data-testid=testid
+            prop:open=is_open
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" && is_open() {
+                    ev.prevent_default();
+                    open.set(None);
+                    focus_summary(&ev);
+                }
+            }
+        >
+            <summary
+                aria-expanded=move || if is_open() { "true" } else { "false" }
+                on:click=move |ev| {
+                    // The signal, not the browser, says which one is open.
+                    ev.prevent_default();
+                    open.set(if is_open() { None } else { Some(testid) });
+                }
+            >
+                {summary}
+            </summary>
             <div class="facet-list" role="group" aria-label=title>
                 <For
                     each=move || options.get()
@@ -199,12 +241,34 @@ fn FacetPicker(
     }
 }
 
+/// Puts focus back on the summary of the dropdown an event came from.
+fn focus_summary(ev: &web_sys::KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    if let Some(summary) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|d| d.query_selector("summary").ok().flatten())
+        .and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = summary.focus();
+    }
+}
+
 /// Created-date, size and expiry ranges.
 #[component]
 fn RangeFilters(
     /// The filter they change.
     filter: RwSignal<Filter>,
+    /// Which dropdown of the bar is open (one at a time).
+    open: RwSignal<Option<&'static str>>,
 ) -> impl IntoView {
+    const ME: &str = "facet-ranges";
+    let is_open = move || open.get() == Some(ME);
+    // Ranges apply as you type, once typing pauses (300 ms), and at once on Enter or leaving the field.
+    let pending = StoredValue::new_local(None::<gloo_timers::callback::Timeout>);
+    let later = move |f: Box<dyn FnOnce()>| {
+        pending.set_value(Some(gloo_timers::callback::Timeout::new(300, f)));
+    };
     let size_text = |v: Option<u64>| v.map(crate::core::chart::short_size).unwrap_or_default();
     let size_error = RwSignal::new(None::<String>);
     let set_size = move |text: String, max: bool| {
@@ -224,51 +288,82 @@ fn RangeFilters(
             ))),
         }
     };
+    // A date applies once it is a whole valid date; until then the range in force stays and the field says why.
+    let date_error = RwSignal::new(None::<String>);
+    let set_date = move |text: String, to: bool| {
+        let text = text.trim().to_owned();
+        let value = if text.is_empty() {
+            Some(None)
+        } else {
+            parse_utc(&text).map(Some)
+        };
+        match value {
+            Some(v) => {
+                date_error.set(None);
+                filter.update(|f| {
+                    if to {
+                        f.set_created_to_date(v)
+                    } else {
+                        f.created_from = v
+                    }
+                });
+            }
+            None => date_error.set(Some(format!(
+                "\"{text}\" is not a date yet: write YYYY-MM-DD (UTC)"
+            ))),
+        }
+    };
     let date_of = |v: Option<i64>| {
         v.and_then(|t| format_input(t).get(..10).map(str::to_owned))
             .unwrap_or_default()
     };
-    let active = move || {
-        filter.with(|f| {
-            [
-                f.created_from.is_some(),
-                f.created_to.is_some(),
-                f.size_min.is_some(),
-                f.size_max.is_some(),
-                f.expires_within_days.is_some(),
-                f.expiry_day.is_some(),
-            ]
-            .iter()
-            .filter(|x| **x)
-            .count()
-        })
-    };
+    let chips = move || filter.with(Filter::range_chips);
     view! {
-        <details class="facet" data-testid="facet-ranges">
-            <summary>{move || match active() { 0 => "Ranges: none".to_owned(), n => format!("Ranges: {n} set") }}</summary>
+        <details
+            class="facet"
+            data-testid=ME
+            prop:open=is_open
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" && is_open() {
+                    ev.prevent_default();
+                    open.set(None);
+                    focus_summary(&ev);
+                }
+            }
+        >
+            <summary
+                aria-expanded=move || if is_open() { "true" } else { "false" }
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    open.set(if is_open() { None } else { Some(ME) });
+                }
+            >
+                {move || {
+                    let c = chips();
+                    if c.is_empty() { "Ranges: none".to_owned() } else { format!("Ranges: {}", c.join(" · ")) }
+                }}
+            </summary>
             <div class="facet-list ranges">
                 <label>
                     "Created on or after (UTC)"
                     <input
-                        type="date"
+                        type="text"
+                        inputmode="numeric"
+                        placeholder="YYYY-MM-DD"
                         data-testid="created-from"
                         prop:value=move || filter.with(|f| date_of(f.created_from))
-                        on:change=move |ev| {
-                            let v = parse_utc(&event_target_value(&ev));
-                            filter.update(|f| f.created_from = v);
-                        }
+                        on:input=move |ev| set_date(event_target_value(&ev), false)
                     />
                 </label>
                 <label>
                     "Created on or before (UTC)"
                     <input
-                        type="date"
+                        type="text"
+                        inputmode="numeric"
+                        placeholder="YYYY-MM-DD"
                         data-testid="created-to"
                         prop:value=move || filter.with(|f| date_of(f.created_to_date()))
-                        on:change=move |ev| {
-                            let v = parse_utc(&event_target_value(&ev));
-                            filter.update(|f| f.set_created_to_date(v));
-                        }
+                        on:input=move |ev| set_date(event_target_value(&ev), true)
                     />
                 </label>
                 <label>
@@ -278,7 +373,14 @@ fn RangeFilters(
                         data-testid="size-min"
                         placeholder="e.g. 1 GiB"
                         prop:value=move || filter.with(|f| size_text(f.size_min))
-                        on:change=move |ev| set_size(event_target_value(&ev), false)
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            later(Box::new(move || set_size(v, false)));
+                        }
+                        on:change=move |ev| {
+                            pending.set_value(None);
+                            set_size(event_target_value(&ev), false)
+                        }
                     />
                 </label>
                 <label>
@@ -288,7 +390,14 @@ fn RangeFilters(
                         data-testid="size-max"
                         placeholder="e.g. 100 GiB"
                         prop:value=move || filter.with(|f| size_text(f.size_max))
-                        on:change=move |ev| set_size(event_target_value(&ev), true)
+                        on:input=move |ev| {
+                            let v = event_target_value(&ev);
+                            later(Box::new(move || set_size(v, true)));
+                        }
+                        on:change=move |ev| {
+                            pending.set_value(None);
+                            set_size(event_target_value(&ev), true)
+                        }
                     />
                 </label>
                 <label>
@@ -298,13 +407,13 @@ fn RangeFilters(
                         min="0"
                         data-testid="expires-within"
                         prop:value=move || filter.with(|f| f.expires_within_days.map(|d| d.to_string()).unwrap_or_default())
-                        on:change=move |ev| {
+                        on:input=move |ev| {
                             let v = event_target_value(&ev).trim().parse::<u32>().ok();
                             filter.update(|f| f.expires_within_days = v);
                         }
                     />
                 </label>
-                <p class="field-error">{move || size_error.get()}</p>
+                <p class="field-error" data-testid="range-error" role="alert">{move || date_error.get().or_else(|| size_error.get())}</p>
             </div>
         </details>
     }

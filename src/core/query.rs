@@ -52,6 +52,9 @@ pub struct QueryInput {
     pub page_size: String,
 }
 
+/// The backup type a new page starts with: every backup ListBackups returns (USER and SYSTEM).
+pub const DEFAULT_BACKUP_TYPE: &str = "ALL";
+
 /// Which form field an error belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Field {

@@ -7,7 +7,9 @@
 use std::collections::BTreeSet;
 
 use super::endpoint::{is_region_code, Endpoint};
-use super::query::{is_table_arn, is_table_name, BackupTypeFilter, QueryInput};
+use super::query::{
+    is_table_arn, is_table_name, BackupTypeFilter, QueryInput, DEFAULT_BACKUP_TYPE,
+};
 use super::secret::looks_like_credential;
 use super::time::parse_utc;
 use super::view::{Column, Direction, Filter, Sort};
@@ -199,7 +201,7 @@ impl ViewState {
             put("home", "0".into());
         }
         put("table", s.query.table.clone());
-        if s.query.backup_type != "USER" {
+        if s.query.backup_type != DEFAULT_BACKUP_TYPE {
             put("type", s.query.backup_type.clone());
         }
         put("from", s.query.from.clone());
@@ -264,7 +266,7 @@ impl ViewState {
     fn parse_query(query: &str) -> ViewState {
         let mut v = ViewState {
             query: QueryInput {
-                backup_type: "USER".into(),
+                backup_type: DEFAULT_BACKUP_TYPE.into(),
                 ..Default::default()
             },
             ..Default::default()
@@ -282,7 +284,7 @@ impl ViewState {
                 "role" => v.role_name = val,
                 "home" => v.skip_home = val == "0",
                 "table" => v.query.table = val,
-                // Only a value the select offers; anything else keeps USER.
+                // Only a value the select offers; anything else keeps the default.
                 "type" => {
                     if let Some(t) = BackupTypeFilter::parse(&val) {
                         v.query.backup_type = t.as_str().to_owned();
@@ -404,7 +406,7 @@ mod tests {
             "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6",
         ] {
             let mut v = ViewState::default();
-            v.query.backup_type = "USER".into();
+            v.query.backup_type = DEFAULT_BACKUP_TYPE.into();
             v.query.table = typed.into();
             v.filter.text = format!("look {typed}");
             v.filter.tables = [typed.to_owned(), "orders".to_owned()].into();
@@ -416,7 +418,7 @@ mod tests {
         }
         // Half-typed or invalid values stay out; valid ones go in normalised.
         let mut v = ViewState::default();
-        v.query.backup_type = "USER".into();
+        v.query.backup_type = DEFAULT_BACKUP_TYPE.into();
         v.endpoint = "HTTPS://DDB.Example.com:443/".into();
         v.query.table = "or".into();
         v.query.page_size = "1000".into();
@@ -450,7 +452,7 @@ mod tests {
         // Found by the query_validation fuzz target: "type=" gave an empty select.
         for t in ["type=", "type=user", "type=%3Cimg%3E"] {
             let v = ViewState::from_query(t);
-            assert_eq!(v.query.backup_type, "USER", "{t}");
+            assert_eq!(v.query.backup_type, DEFAULT_BACKUP_TYPE, "{t}");
             assert_eq!(ViewState::from_query(&v.to_query()), v, "{t} round-trips");
         }
         assert_eq!(

@@ -76,31 +76,25 @@ impl Filter {
     }
 
     fn matches_with(&self, row: &Row, now: i64, words: &[String]) -> bool {
+        self.facet_misses(row) == 0 && self.passes_ranges(row, now, words)
+    }
+
+    /// Which facets `row` fails, one bit per [`Facet`] (in `Facet::ALL` order).
+    fn facet_misses(&self, row: &Row) -> u8 {
+        let mut misses = 0u8;
+        for (k, f) in Facet::ALL.into_iter().enumerate() {
+            let set = f.set(self);
+            if !set.is_empty() && !set.contains(f.value(&row.summary)) {
+                misses |= 1 << k;
+            }
+        }
+        misses
+    }
+
+    /// The search words and the ranges (everything but the facets).
+    fn passes_ranges(&self, row: &Row, now: i64, words: &[String]) -> bool {
         let s = &row.summary;
         if !words.iter().all(|w| row.search.contains(w.as_str())) {
-            return false;
-        }
-        if !self.tables.is_empty() && !self.tables.contains(facet(s.table_name.as_deref())) {
-            return false;
-        }
-        if !self.types.is_empty()
-            && !self
-                .types
-                .contains(facet(s.backup_type.as_ref().map(|t| t.as_str())))
-        {
-            return false;
-        }
-        if !self.statuses.is_empty()
-            && !self
-                .statuses
-                .contains(facet(s.backup_status.as_ref().map(|t| t.as_str())))
-        {
-            return false;
-        }
-        if !self.accounts.is_empty() && !self.accounts.contains(facet(account_of(s))) {
-            return false;
-        }
-        if !self.regions.is_empty() && !self.regions.contains(facet(region_of(s))) {
             return false;
         }
         if self.created_from.is_some() || self.created_to.is_some() {
@@ -166,6 +160,40 @@ impl Filter {
                     .is_some_and(|r| self.matches_with(r, now, &words))
             })
             .collect()
+    }
+
+    /// What the ranges keep, in words ("created from 2026-10-01", "size ≥ 1 GiB",
+    /// "expires within 7 days"); empty when no range is set.
+    pub fn range_chips(&self) -> Vec<String> {
+        let day = |t: i64| {
+            super::time::format_input(t)
+                .get(..10)
+                .unwrap_or("")
+                .to_owned()
+        };
+        let mut out = Vec::new();
+        if let Some(t) = self.created_from {
+            out.push(format!("created from {}", day(t)));
+        }
+        if let Some(t) = self.created_to_date() {
+            out.push(format!("created to {}", day(t)));
+        }
+        if let Some(b) = self.size_min {
+            out.push(format!("size ≥ {}", super::format::human_size(b)));
+        }
+        if let Some(b) = self.size_max {
+            out.push(format!("size < {}", super::format::human_size(b)));
+        }
+        if let Some(d) = self.expires_within_days {
+            out.push(format!(
+                "expires within {d} {}",
+                if d == 1 { "day" } else { "days" }
+            ));
+        }
+        if let Some(d) = self.expiry_day {
+            out.push(format!("expires on {}", day(d.saturating_mul(DAY))));
+        }
+        out
     }
 
     /// Shows only `value` in a facet, or everything again if that is already so.
@@ -743,6 +771,112 @@ pub fn facet_counts<'a>(
         counts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
     out
+}
+
+/// A multi-select facet of the filter bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Facet {
+    Table,
+    Type,
+    Status,
+    Account,
+    Region,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 5] = [
+        Facet::Table,
+        Facet::Type,
+        Facet::Status,
+        Facet::Account,
+        Facet::Region,
+    ];
+
+    /// A backup's value in this facet ([`NONE_LABEL`] when missing).
+    pub fn value(self, s: &BackupSummary) -> &str {
+        facet(match self {
+            Facet::Table => s.table_name.as_deref(),
+            Facet::Type => s.backup_type.as_ref().map(|t| t.as_str()),
+            Facet::Status => s.backup_status.as_ref().map(|t| t.as_str()),
+            Facet::Account => account_of(s),
+            Facet::Region => region_of(s),
+        })
+    }
+
+    /// The values this facet keeps in `f` (empty: all).
+    pub fn set(self, f: &Filter) -> &BTreeSet<String> {
+        match self {
+            Facet::Table => &f.tables,
+            Facet::Type => &f.types,
+            Facet::Status => &f.statuses,
+            Facet::Account => &f.accounts,
+            Facet::Region => &f.regions,
+        }
+    }
+
+    pub fn set_mut(self, f: &mut Filter) -> &mut BTreeSet<String> {
+        match self {
+            Facet::Table => &mut f.tables,
+            Facet::Type => &mut f.types,
+            Facet::Status => &mut f.statuses,
+            Facet::Account => &mut f.accounts,
+            Facet::Region => &mut f.regions,
+        }
+    }
+}
+
+/// Faceted-search counts: for each facet, every value present in the rows with
+/// the number of rows that pass every *other* filter (the search, the ranges
+/// and the other facets) and have that value. Ticking a value therefore shows
+/// exactly its count. Kept up to date as pages arrive: a page that only
+/// appends rows (same filter, same clock) costs work for its own rows.
+#[derive(Clone, Debug, Default)]
+pub struct FacetCounts {
+    key: Option<(u64, u64, Filter, i64)>,
+    seen: usize,
+    counts: [FastMap<String, usize>; 5],
+}
+
+impl FacetCounts {
+    /// The counts over `rows` (identified by `key`) under `filter` at `now`,
+    /// per facet in [`Facet::ALL`] order, most first (zeros last).
+    pub fn get(
+        &mut self,
+        rows: &[Row],
+        key: RowsKey,
+        filter: &Filter,
+        now: i64,
+    ) -> [Vec<(String, usize)>; 5] {
+        let k = Some((key.generation, key.revision, filter.clone(), now));
+        if k != self.key || rows.len() < self.seen {
+            *self = FacetCounts {
+                key: k,
+                ..FacetCounts::default()
+            };
+        }
+        let words = filter.words();
+        for r in rows.get(self.seen..).unwrap_or(&[]) {
+            let base = filter.passes_ranges(r, now, &words);
+            let misses = filter.facet_misses(r);
+            for (i, f) in Facet::ALL.into_iter().enumerate() {
+                let value = f.value(&r.summary);
+                let counts = &mut self.counts[i];
+                let add = usize::from(base && misses & !(1u8 << i) == 0);
+                match counts.get_mut(value) {
+                    Some(n) => *n += add,
+                    None => {
+                        counts.insert(value.to_owned(), add);
+                    }
+                }
+            }
+        }
+        self.seen = rows.len();
+        self.counts.each_ref().map(|c| {
+            let mut out: Vec<(String, usize)> = c.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
+            out
+        })
+    }
 }
 
 /// [`facet_counts`] kept up to date as pages arrive: a page that only appends
