@@ -1,25 +1,61 @@
 #!/usr/bin/env python3
-"""A local DynamoDB for Backup Lens that checks every signature.
+"""A local DynamoDB and STS for Backup Lens that checks every signature.
 
 moto (in this process, auth enforced) stores tables and backups, holds the IAM
-role and STS sessions, and recomputes each request's SigV4 signature with
-botocore's signer. This front closes the gaps moto leaves (see
-../shared/REFERENCE.md): it answers the browser's CORS preflight, checks the
-signing date window and the credential scope, translates moto's XML auth
-errors into DynamoDB's JSON ones (status 400), and implements the ListBackups
-contract (Limit, pages, time range, BackupType, table name or ARN) over
-seeded backups that look like a real account's.
+roles and STS sessions of several accounts, and recomputes each request's SigV4
+signature with botocore's signer (over the bytes that arrived). This front
+closes the gaps moto leaves (see ../shared/REFERENCE.md): it answers the
+browser's CORS preflight, checks the signing date window and the credential
+scope, translates moto's XML auth errors into DynamoDB's JSON ones (status 400),
+enforces role trust policies and external ids, session expiry and the rate
+limits, and implements the ListBackups contract (Limit, pages, time range,
+BackupType, table name or ARN) and ListTables' paging over seeded data that
+looks like real accounts'.
 
-Control routes under /_backend/ (not part of DynamoDB):
+Accounts, roles and regions (constants below):
+  home 123456789012, role backup-lens-viewer: the demo credentials are a session
+    of it. It may ListBackups, DescribeBackup, ListTables and
+    DescribeContinuousBackups there, and sts:AssumeRole on
+    arn:aws:iam::*:role/BackupLensViewer.
+  members 111122223333 (external id lens-ext-1 required), 444455556666 and
+    777788889999, each with role BackupLensViewer trusting only the home role.
+    777788889999's role lacks dynamodb:ListBackups and dynamodb:ListTables.
+  regions us-east-1 (default: the home account's --backups backups, as ever),
+    eu-west-1, eu-south-2; eu-south-2 is not enabled for 444455556666 (every
+    DynamoDB call there: UnrecognizedClientException). Every other enabled
+    (account, region) has 3 to 7 tables with 20-300 backups (120-300 in a
+    member account's default region) and up to 2 tables without any; PITR is
+    on for some tables of each.
+One endpoint serves them all: the access key says the account, the credential
+scope's region says the region. Service `dynamodb` (awsJson 1.0, X-Amz-Target)
+and `sts` (query protocol: POST / form-encoded, XML answers) are served. The
+front answers ListBackups, ListTables (by name, LastEvaluatedTableName only
+when more follow), DescribeBackup (the seeded sizes, times and table features)
+and DescribeContinuousBackups (a real restorable window) once moto has
+accepted the request; any other operation gets moto's own answer.
+
+Control routes under /_backend/ (not part of AWS):
   GET  /_backend/demo-credentials   fresh AssumeRole credentials for the demo role
-  GET  /_backend/backups            the full backup set, for tests to compare against
-  GET  /_backend/requests           the time and summary of each DynamoDB request
+  GET  /_backend/backups            ?account=A&region=R: that pair's full backup set
+  GET  /_backend/tables             ?account=A&region=R: tables, PITR status, backup counts
+  GET  /_backend/sources            every account and region, roles, external ids, counts
+  GET  /_backend/requests           the time and summary of each DynamoDB and STS request:
+                                    t, service (dynamodb|sts), target (DynamoDB: the X-Amz-Target,
+                                    e.g. DynamoDB_20120810.ListBackups; STS: the Action, e.g.
+                                    AssumeRole), operation (ListBackups, AssumeRole...), akid,
+                                    account, region, status, code, fault; limit and start for
+                                    ListBackups and ListTables
   POST /_backend/requests/clear     forget the recorded requests
   GET  /_backend/health             200 once seeded
-  POST /_backend/faults             inject faults into ListBackups answers (JSON body, see Fault)
+  POST /_backend/faults             inject faults into DynamoDB answers (JSON body, see Fault)
   POST /_backend/faults/clear       remove every fault and the clock offset
-  POST /_backend/config             {"rate_limit": N} calls per second per access key (0: off)
-  POST /_backend/inject             add raw BackupSummaries (hostile names for XSS tests)
+  POST /_backend/config             {"rate_limit": N} ListBackups calls per second per account
+                                    and region (0: off); {"op_rate_limits": {"DescribeBackup": 10,
+                                    "ListTables": 5, "DescribeContinuousBackups": 5}};
+                                    {"sts_duration_s": N} AssumeRole sessions last at most N s (0: off)
+  POST /_backend/inject             add raw BackupSummaries (hostile names for XSS tests):
+                                    a list (home, default region; or ?account=&region=), or
+                                    {"account": A, "region": R, "rows": [...]}
 
 They answer the app itself and local tools, never another web page or a
 DNS-rebound name (so no page you visit can read the credentials or the request
@@ -33,13 +69,21 @@ log, or inject faults):
     No Origin at all (curl, Node's fetch, urllib) is fine;
   - a POST must say Content-Type: application/json, else 415, so no cross-site
     form or text/plain "simple" request can reach them.
-The DynamoDB route (signed POST / and its preflight) answers CORS to any
-origin, as AWS does: the signature is what protects it.
+The AWS route (signed POST / and its preflight, DynamoDB and STS) answers CORS
+to any origin, as AWS does: the signature is what protects it.
 
-Faults: {"kind": K, "count": N, "rate": R, "skip": S, "akid": A, "delay_ms": D, "offset_s": O}
+Sessions: every AssumeRole answer's expiry is recorded (moto's, 1 h by default,
+or now + sts_duration_s when that is shorter); a call signed with a session key
+after its expiry answers ExpiredTokenException (DynamoDB) or ExpiredToken (STS).
+Expiry is measured on the real clock, not the injected clock offset.
+
+Faults: {"kind": K, "count": N, "rate": R, "skip": S, "akid": A, "account": C,
+         "region": G, "target": T, "delay_ms": D, "offset_s": O}
   kind: throttle | error500 | error503 | truncated | drop | slow | html | expired | clock
-  Applies to the next `count` matching ListBackups calls (after skipping `skip`),
-  or to each with probability `rate`; `akid` limits it to one access key.
+  Applies to the next `count` matching DynamoDB calls (after skipping `skip`),
+  or to each with probability `rate`. A call matches when its operation is
+  `target` (default "ListBackups"; "*" for every operation) and, when given,
+  its access key is `akid`, its account `account` and its region `region`.
   `clock` shifts the backend's clock by `offset_s` seconds (signature dates
   and the Date header), as if the browser's clock were off by -offset_s.
 """
@@ -56,16 +100,20 @@ import threading
 import time
 import uuid
 from email.utils import formatdate
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
+import botocore.session
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-import boto3
-from botocore.config import Config
 from moto import settings as moto_settings
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.iam.access_control import IAMRequestBase
+from moto.iam.models import iam_backends
 from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.sts.models import sts_backends
 
 
 def _authorised_list_backups(_handler):
@@ -80,11 +128,43 @@ def _authorised_list_backups(_handler):
 
 DynamoHandler.list_backups = _authorised_list_backups
 
+# moto recomputes a form-encoded body's signature over its own re-encoding of
+# the parsed fields, so a body percent-encoded otherwise than botocore does
+# (RoleArn's ':' and '/' left as they are, say) fails although AWS, which signs
+# the bytes sent, accepts it. The front hands moto the bytes that arrived.
+_raw_body = threading.local()
+_moto_create_aws_request = IAMRequestBase._create_aws_request
 
-ACCOUNT = "123456789012"
-ROLE_NAME = "backup-lens-viewer"
-ADMIN_USER = "backup-lens-admin"
-LIST_BACKUPS = "DynamoDB_20120810.ListBackups"
+
+def _create_aws_request_over_raw_body(self):
+    request = _moto_create_aws_request(self)
+    body = getattr(_raw_body, "value", None)
+    if body is not None:
+        request.data = body
+    return request
+
+
+IAMRequestBase._create_aws_request = _create_aws_request_over_raw_body
+
+
+HOME_ACCOUNT = ACCOUNT = "123456789012"
+ROLE_NAME = "backup-lens-viewer"  # the home role the demo credentials are a session of
+ADMIN_USER = "backup-lens-admin"  # the home user the home role trusts
+MEMBER_ROLE = "BackupLensViewer"  # the role in each member account
+MEMBER_ACCOUNTS = ("111122223333", "444455556666", "777788889999")
+ACCOUNTS = (HOME_ACCOUNT,) + MEMBER_ACCOUNTS
+EXTERNAL_IDS = {"111122223333": "lens-ext-1"}  # the member roles whose trust requires sts:ExternalId
+NO_LIST_ACCOUNTS = ("777788889999",)  # member roles without dynamodb:ListBackups and ListTables
+SERVED_REGIONS = ("us-east-1", "eu-west-1", "eu-south-2")  # and --region, when it is another
+DISABLED_REGIONS = {("444455556666", "eu-south-2")}  # (account, region) pairs not enabled
+PARTITION = "aws"
+HOME_ROLE_ARN = f"arn:aws:iam::{HOME_ACCOUNT}:role/{ROLE_NAME}"
+
+DYNAMODB_PREFIX = "DynamoDB_20120810."
+LIST_BACKUPS = DYNAMODB_PREFIX + "ListBackups"
+DYNAMODB_OPERATIONS = frozenset(botocore.session.get_session().get_service_model("dynamodb").operation_names)
+STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+OP_RATE_LIMITS = {"DescribeBackup": 10, "ListTables": 5, "DescribeContinuousBackups": 5}
 ALLOWED_HEADERS = [
     "authorization",
     "content-type",
@@ -98,18 +178,109 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 MAX_PAGE_BYTES = 1_000_000
 DAY = 86_400
 
+READ_ACTIONS = ["dynamodb:ListBackups", "dynamodb:DescribeBackup", "dynamodb:ListTables",
+                "dynamodb:DescribeContinuousBackups"]
 VIEWER_POLICY = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "dynamodb:ListBackups", "Resource": "*"}],
+    "Statement": [
+        {"Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::*:role/{MEMBER_ROLE}"},
+    ],
+}
+MEMBER_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"}]}
+NO_LIST_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["dynamodb:DescribeBackup", "dynamodb:DescribeContinuousBackups"], "Resource": "*"}]}
+
+# Table shapes by name, for DescribeBackup's SourceTableDetails and SourceTableFeatureDetails.
+# range: sort key (name, type); gsi: [(index, hash, range or None)]; lsi: [(index, sort attribute)];
+# stream: view type; ttl: attribute; sse: KMS; provisioned: (RCU, WCU); on_demand: (max RRU, max WRU);
+# item: mean item size in bytes (ItemCount = size / item).
+TABLE_SHAPES = {
+    "orders": {"range": ("sk", "S"), "gsi": [("by-customer", "customer_id", "created_at")],
+               "stream": "NEW_AND_OLD_IMAGES", "item": 2400},
+    "customers": {"gsi": [("by-email", "email", None)], "sse": True, "item": 1800},
+    "payments": {"range": ("sk", "S"), "provisioned": (400, 200), "stream": "NEW_IMAGE", "sse": True, "item": 1200},
+    "inventory": {"range": ("sku", "S"), "lsi": [("by-updated", "updated_at")], "item": 700},
+    "sessions": {"ttl": "expires_at", "item": 900},
+    "audit-log": {"range": ("ts", "N"), "stream": "KEYS_ONLY", "ttl": "purge_at", "item": 600},
+    "catalog.products": {"gsi": [("by-category", "category", "price")], "item": 3500},
+    "analytics_events": {"range": ("event_time", "N"), "provisioned": (1000, 2500), "item": 400},
+    "user-profiles": {"sse": True, "on_demand": (4000, 1000), "item": 2000},
+    "feature-flags": {"item": 300},
+    "notifications": {"range": ("sent_at", "N"), "ttl": "expires_at", "item": 500},
+    "search-index": {"range": ("term", "S"), "item": 150},
+    "gdpr-requests": {"gsi": [("by-status", "status", "received_at")], "sse": True, "item": 1500},
+    "consent-log": {"range": ("ts", "N"), "stream": "NEW_IMAGE", "item": 350},
+    "invoices": {"range": ("invoice_no", "S"), "gsi": [("by-due-date", "due_date", None)], "item": 4200},
+    "cart-items": {"range": ("sku", "S"), "ttl": "abandon_at", "item": 800},
+    "price-rules": {"gsi": [("by-store", "store_id", "priority")], "item": 600},
+    "store-inventory": {"range": ("sku", "S"), "stream": "NEW_AND_OLD_IMAGES", "provisioned": (300, 150), "item": 450},
+    "loyalty-points": {"provisioned": (50, 25), "item": 250},
+    "receipts": {"range": ("issued_at", "N"), "sse": True, "item": 3000},
+    "promotions": {"item": 1100},
+    "ingest-jobs": {"range": ("run_id", "S"), "ttl": "expires_at", "item": 700},
+    "pipeline-state": {"stream": "NEW_AND_OLD_IMAGES", "item": 5000},
+    "schema-registry": {"range": ("version", "N"), "gsi": [("by-subject", "subject", None)], "item": 9000},
+    "lineage-edges": {"range": ("target", "S"), "gsi": [("reverse", "target", "pk")], "item": 350},
+    "quality-checks": {"range": ("checked_at", "N"), "ttl": "purge_at", "item": 650},
+    "metrics-rollup": {"range": ("bucket", "S"), "provisioned": (2000, 4000), "item": 220},
+    "access-reviews": {"range": ("reviewer", "S"), "sse": True, "item": 1300},
+    "key-rotation-log": {"range": ("rotated_at", "N"), "stream": "KEYS_ONLY", "item": 400},
+    "incident-timeline": {"range": ("ts", "N"), "ttl": "purge_at", "sse": True, "item": 2100},
+    "scanner-findings": {"gsi": [("by-severity", "severity", "found_at")], "sse": True, "item": 2700},
+}
+# What each account keeps outside the home account's default region: (name, typical size in bytes).
+CATALOGUES = {
+    HOME_ACCOUNT: [("orders", 12e9), ("customers", 2e9), ("payments", 30e9), ("sessions", 60e9),
+                   ("gdpr-requests", 80e6), ("consent-log", 3e9), ("invoices", 25e9)],
+    "111122223333": [("cart-items", 8e9), ("price-rules", 50e6), ("store-inventory", 12e9),
+                     ("loyalty-points", 3e9), ("receipts", 90e9), ("promotions", 200e6)],
+    "444455556666": [("ingest-jobs", 2e9), ("pipeline-state", 400e6), ("schema-registry", 30e6),
+                     ("lineage-edges", 75e9), ("quality-checks", 5e9), ("metrics-rollup", 150e9)],
+    "777788889999": [("access-reviews", 600e6), ("key-rotation-log", 80e6), ("incident-timeline", 4e9),
+                     ("scanner-findings", 25e9)],
+}
+# Tables that never had a backup (the home default region always has the first of its list).
+IDLE_TABLES = {
+    HOME_ACCOUNT: ["legacy-reports", "load-test-tmp"],
+    "111122223333": ["tmp-import-2026", "experiments"],
+    "444455556666": ["scratch", "dead-letter"],
+    "777788889999": ["honeytokens"],
 }
 
 
 def ddb_error(code, message, status=400):
     body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}
     if code in ("UnrecognizedClientException", "InvalidSignatureException", "MissingAuthenticationTokenException",
-                "IncompleteSignatureException", "AccessDeniedException", "ExpiredTokenException"):
+                "IncompleteSignatureException", "AccessDeniedException", "ExpiredTokenException",
+                "UnknownOperationException"):
         body["__type"] = f"com.amazon.coral.service#{code}"
+    if message is None:
+        body.pop("message")
     return status, body, code
+
+
+# The front's own refusals (DynamoDB's codes) as STS says them: (code, status).
+STS_CODES = {
+    "MissingAuthenticationTokenException": ("MissingAuthenticationToken", 403),
+    "IncompleteSignatureException": ("IncompleteSignature", 400),
+    "InvalidSignatureException": ("SignatureDoesNotMatch", 403),
+    "UnrecognizedClientException": ("InvalidClientTokenId", 403),
+    "ExpiredTokenException": ("ExpiredToken", 403),  # what STS answers an expired session (aws-sdk-java-v2#1649)
+}
+
+
+def sts_error(code, message, status=400):
+    """STS's query-protocol error: (status, XML text, code)."""
+    kind = "Receiver" if status >= 500 else "Sender"
+    text = (f'<ErrorResponse xmlns="{STS_NS}">\n  <Error>\n    <Type>{kind}</Type>\n    <Code>{escape(code)}</Code>\n'
+            f'    <Message>{escape(message)}</Message>\n  </Error>\n  <RequestId>{uuid.uuid4()}</RequestId>\n'
+            '</ErrorResponse>\n')
+    return status, text, code
+
+
+def validation_error(errors):
+    return ddb_error("ValidationException", f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected: " + "; ".join(errors))
 
 
 def amz(ts):
@@ -123,67 +294,162 @@ def parse_amz(s):
         return None
 
 
+def parse_iso(s):
+    """An ISO 8601 time as STS writes it (Z or an offset, with or without fraction); epoch seconds."""
+    try:
+        return dt.datetime.fromisoformat(s.strip().replace("Z", "+00:00")).timestamp()
+    except (AttributeError, ValueError):
+        return None
+
+
+def iso(ts):
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat()
+
+
+def epoch(naive_utc):
+    return naive_utc.replace(tzinfo=dt.timezone.utc).timestamp()
+
+
+def parse_auth(request):
+    """The Authorization header's parts, or None when it is not SigV4."""
+    auth = request.headers.get("Authorization")
+    if not auth:
+        return None
+    m = re.fullmatch(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, ?"
+                     r"SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})", auth.strip())
+    if not m:
+        return None
+    return dict(zip(("akid", "date", "region", "service", "signed", "signature"), m.groups()))
+
+
+def akid_of(request):
+    m = re.search(r"Credential=([^/]+)/", request.headers.get("Authorization", ""))
+    return m.group(1) if m else None
+
+
+def scope_of(request):
+    """(region, service) of the credential scope, as far as it can be read."""
+    m = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/", request.headers.get("Authorization", ""))
+    return (m.group(1), m.group(2)) if m else (None, None)
+
+
 class Backend:
     def __init__(self, region, port, seed, count, days, app_origins=()):
-        self.region = region
+        self.region = region  # the default region (demo credentials, /_backend/backups without ?region)
+        self.regions = [region] + [r for r in SERVED_REGIONS if r != region]
         self.port = port
         self.app_origins = set(app_origins)  # origins that may use /_backend/ from a browser
         self.control_hosts = {f"{h}:{port}" for h in LOOPBACK_HOSTS} | (set(LOOPBACK_HOSTS) if port == 80 else set())
         self.lock = threading.Lock()
         self.requests = []
         self.meta = {}  # BackupArn -> fields moto does not model
+        self.tables = {}  # (account, region) -> {table name -> fields moto does not model}
         self.admin_keys = None
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.seed, self.count, self.days = seed, count, days
         self.ready = False
         self.faults = []
         self.clock_offset = 0.0
-        self.rate_limit = 5
-        self.accepted = {}  # access key id -> arrival times of accepted calls (last second)
-        self.extra = []  # raw summaries added through /_backend/inject
-        self.cache = None  # (key, summaries)
+        self.rate_limit = 5  # ListBackups calls per second per account and region
+        self.op_rate_limits = dict(OP_RATE_LIMITS)
+        self.sts_duration_s = 0
+        self.expirations = {}  # session access key id -> expiry (epoch seconds, real clock)
+        self.accepted = {}  # (operation, account, region) -> arrival times of accepted calls (last second)
+        self.extra = {}  # (account, region) -> raw summaries added through /_backend/inject
+        self.cache = {}  # (account, region) -> (key, summaries)
         self.rng = random.Random(seed + 1)
 
     def now(self):
         """The backend's clock: real time plus any injected offset."""
         return time.time() + self.clock_offset
 
+    def enabled(self, account, region):
+        return (account, region) not in DISABLED_REGIONS
+
+    def pairs(self):
+        return [(a, r) for a in ACCOUNTS for r in self.regions]
+
     # ---- seeding -------------------------------------------------------
 
-    def client(self, service, keys=None):
-        kw = {}
-        if keys:
-            kw = {"aws_access_key_id": keys[0], "aws_secret_access_key": keys[1]}
-        else:
-            kw = {"aws_access_key_id": "AKIAIOSFODNN7SEEDING", "aws_secret_access_key": "seeding"}
-        return boto3.client(service, region_name=self.region, endpoint_url=f"http://127.0.0.1:{self.port}",
-                            config=Config(retries={"max_attempts": 1}), **kw)
-
     def seed_data(self):
-        """Creates the viewer role, an admin user that may assume it, and the demo backups."""
-        moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-        iam = self.client("iam")
+        """Roles and users in every account, then tables and backups in every enabled (account, region)."""
+        # Every request is authenticated from the first: seeding talks to moto's models directly.
+        moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+        self.seed_iam()
+        now = time.time()
+        # The home account's default region: the same tables and backups as ever for a given seed.
+        rng = random.Random(self.seed)
+        tables = seed_tables(rng)
+        self.seed_pair(HOME_ACCOUNT, self.region, rng, tables, self.count, IDLE_TABLES[HOME_ACCOUNT][:1], now,
+                       random.Random(f"{self.seed}/{HOME_ACCOUNT}/{self.region}/shapes"))
+        for account, region in self.pairs():
+            if (account, region) == (HOME_ACCOUNT, self.region) or not self.enabled(account, region):
+                continue
+            rng = random.Random(f"{self.seed}/{account}/{region}")
+            catalogue = CATALOGUES[account]
+            chosen = rng.sample(catalogue, rng.randint(3, len(catalogue)))
+            tables = [{"name": n, "base": base * rng.uniform(0.5, 1.5), "id": str(uuid.UUID(int=rng.getrandbits(128), version=4))}
+                      for n, base in chosen]
+            idle = IDLE_TABLES[account]
+            idle = rng.sample(idle, rng.randint(1, len(idle))) if rng.random() < 0.6 else []
+            # A member account's default region holds more than the others (at least 120).
+            count = rng.randint(120, 300) if region == self.region else rng.randint(20, 300)
+            self.seed_pair(account, region, rng, tables, count, idle, now, rng)
+        self.ready = True
+
+    def seed_iam(self):
+        iam = iam_backends[HOME_ACCOUNT][PARTITION]
         trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/{ADMIN_USER}"}, "Action": "sts:AssumeRole"}]}
-        iam.create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
-        iam.put_role_policy(RoleName=ROLE_NAME, PolicyName="list-backups-only", PolicyDocument=json.dumps(VIEWER_POLICY))
-        iam.create_user(UserName=ADMIN_USER)
-        iam.put_user_policy(UserName=ADMIN_USER, PolicyName="assume-viewer", PolicyDocument=json.dumps({
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{HOME_ACCOUNT}:user/{ADMIN_USER}"}, "Action": "sts:AssumeRole"}]}
+        iam.create_role(role_name=ROLE_NAME, assume_role_policy_document=json.dumps(trust), path="/",
+                        permissions_boundary=None, description="Backup Lens demo viewer", tags=[],
+                        max_session_duration="3600")
+        iam.put_role_policy(ROLE_NAME, "backup-lens-viewer", json.dumps(VIEWER_POLICY))
+        iam.create_user(region_name=self.region, user_name=ADMIN_USER)
+        iam.put_user_policy(ADMIN_USER, "assume-viewer", json.dumps({
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
-        key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
-        self.admin_keys = (key["AccessKeyId"], key["SecretAccessKey"])
+        key = iam.create_access_key(ADMIN_USER)
+        self.admin_keys = (key.access_key_id, key.secret_access_key)
+        for account in MEMBER_ACCOUNTS:
+            statement = {"Effect": "Allow", "Principal": {"AWS": HOME_ROLE_ARN}, "Action": "sts:AssumeRole"}
+            if account in EXTERNAL_IDS:
+                statement["Condition"] = {"StringEquals": {"sts:ExternalId": EXTERNAL_IDS[account]}}
+            member = iam_backends[account][PARTITION]
+            member.create_role(role_name=MEMBER_ROLE, assume_role_policy_document=json.dumps(
+                {"Version": "2012-10-17", "Statement": [statement]}), path="/", permissions_boundary=None,
+                description="Backup Lens: read DynamoDB backups", tags=[], max_session_duration="3600")
+            policy = NO_LIST_POLICY if account in NO_LIST_ACCOUNTS else MEMBER_POLICY
+            member.put_role_policy(MEMBER_ROLE, "backup-lens-read", json.dumps(policy))
 
-        rng = random.Random(self.seed)
-        ddb = self.client("dynamodb")
-        backend = dynamodb_backends[ACCOUNT][self.region]
-        now = time.time()
-        tables = seed_tables(rng)
-        for t in tables:
-            ddb.create_table(TableName=t["name"], BillingMode="PAY_PER_REQUEST",
-                             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-        for b in seed_backups(rng, tables, now, self.count, self.days):
+    def seed_pair(self, account, region, rng, tables, count, idle, now, shape_rng):
+        """Creates `tables` (with backups from `rng`) and `idle` tables (none) in one account and region."""
+        backend = dynamodb_backends[account][region]
+        metas = self.tables.setdefault((account, region), {})
+        oldest = now - self.days * DAY
+        specs = [dict(t) for t in tables] + [{"name": n, "base": 0, "id": None} for n in idle]
+        for i, t in enumerate(specs):
+            table = create_table(backend, t["name"], TABLE_SHAPES.get(t["name"], {}))
+            created = round(oldest - shape_rng.uniform(3, 700) * DAY, 3)
+            table.created_at = dt.datetime.fromtimestamp(created, dt.timezone.utc).replace(tzinfo=None)
+            shape = TABLE_SHAPES.get(t["name"], {})
+            if shape.get("ttl"):
+                table.ttl = {"TimeToLiveStatus": "ENABLED", "AttributeName": shape["ttl"]}
+            # PITR: on for the first table, off for the second, a coin toss for the others.
+            pitr = i == 0 or (i > 1 and shape_rng.random() < 0.5)
+            since = None
+            if pitr:
+                since = round(max(created, now - shape_rng.uniform(1, 500) * DAY), 3)
+                backend.update_continuous_backups(t["name"], {"PointInTimeRecoveryEnabled": True})
+                table.continuous_backups["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"] = since
+            metas[t["name"]] = {
+                "id": t["id"] or str(uuid.UUID(int=shape_rng.getrandbits(128), version=4)),
+                "created": created,
+                "item": shape.get("item", 1000),
+                "pitr_since": since,
+                "on_demand": shape.get("on_demand"),
+            }
+        for b in seed_backups(rng, tables, now, count, self.days):
             backup = backend.create_backup(b["table"]["name"], b["name"])
             old_arn = backup.arn
             created = b["created"]
@@ -199,30 +465,99 @@ class Backend:
                 "table_id": b["table"]["id"],
                 "expiry": created + 35 * DAY if b["type"] == "SYSTEM" else None,
             }
-        # From here on, every request must be signed by a known identity.
-        moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
-        self.ready = True
 
     def demo_credentials(self):
-        sts = self.client("sts", self.admin_keys)
-        c = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}",
-                            RoleSessionName=f"backup-lens-demo-{uuid.uuid4().hex[:8]}",
-                            DurationSeconds=3600)["Credentials"]
-        return {"AccessKeyId": c["AccessKeyId"], "SecretAccessKey": c["SecretAccessKey"],
-                "SessionToken": c["SessionToken"], "Expiration": c["Expiration"].isoformat(),
-                "Region": self.region}
+        """A fresh session of the home role (what the admin user would get from AssumeRole)."""
+        session = sts_backends[HOME_ACCOUNT][PARTITION].assume_role(
+            region_name=self.region, role_session_name=f"backup-lens-demo-{uuid.uuid4().hex[:8]}",
+            role_arn=HOME_ROLE_ARN, policy=None, duration=3600, external_id=None)
+        expires = self.session_issued(session.access_key_id, epoch(session.expiration))
+        return {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
+                "SessionToken": session.session_token, "Expiration": iso(expires),
+                "Region": self.region, "Account": HOME_ACCOUNT}
+
+    def session_issued(self, akid, moto_expiry):
+        """Records a new session's expiry (shortened by sts_duration_s); returns it."""
+        expires = moto_expiry
+        if self.sts_duration_s > 0:
+            expires = min(expires, time.time() + self.sts_duration_s)
+        with self.lock:
+            self.expirations[akid] = expires
+        return expires
+
+    def expired(self, akid):
+        expires = self.expirations.get(akid)
+        return expires is not None and time.time() >= expires
+
+    # ---- identities ------------------------------------------------------
+
+    def account_of(self, akid):
+        """The account an access key belongs to (moto's mapping), or None when no account knows it."""
+        if not akid:
+            return None
+        for account_id, account in list(iam_backends.items()):
+            if akid in account[PARTITION].access_keys:
+                return account_id
+        return None
+
+    def identity(self, akid):
+        """Who signs with `akid`: its ARN and the principals a trust policy may name for it."""
+        account = self.account_of(akid)
+        if account is None:
+            return None
+        root = {f"arn:aws:iam::{account}:root", account}
+        for session in list(sts_backends[account][PARTITION].assumed_roles):
+            if session.access_key_id == akid:
+                return {"account": account, "arn": session.arn, "session": True,
+                        "principals": {session.arn, session.role_arn} | root}
+        user = iam_backends[account][PARTITION].get_user_from_access_key_id(akid)
+        if user is None:
+            return None
+        return {"account": account, "arn": user.arn, "session": False, "principals": {user.arn} | root}
+
+    def assume_refusal(self, caller, role_arn, external_id, duration):
+        """Why `caller` may not assume `role_arn` (an STS error), or None. moto checks a role's trust
+        policy only when the role is in the caller's own account, and lets a missing external id pass."""
+        denied = sts_error("AccessDenied", f"User: {caller['arn'] if caller else 'anonymous'} is not authorized "
+                                           f"to perform: sts:AssumeRole on resource: {role_arn}", 403)
+        m = re.fullmatch(r"arn:aws:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]+", role_arn or "")
+        if not caller or not m:
+            return denied
+        role = next((r for r in iam_backends[m.group(1)][PARTITION].get_roles() if r.arn == role_arn), None)
+        if role is None or not trust_allows(role.assume_role_policy_document, caller["principals"],
+                                            {"sts:ExternalId": external_id}):
+            return denied
+        if caller["session"] and duration > 3600:
+            return sts_error("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
+                                                "for roles assumed by role chaining.", 400)
+        if duration > int(role.max_session_duration or 3600):
+            return sts_error("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set "
+                                                "for this role.", 400)
+        return None
+
+    def drop_session(self, akid):
+        """Forgets a session moto created before the front refused it."""
+        account = self.account_of(akid)
+        if account is None:
+            return
+        iam_backends[account][PARTITION].access_keys.pop(akid, None)
+        sts = sts_backends[account][PARTITION]
+        sts.assumed_roles = [s for s in sts.assumed_roles if s.access_key_id != akid]
 
     # ---- the backup set ------------------------------------------------
 
-    def summaries(self):
-        backend = dynamodb_backends[ACCOUNT][self.region]
-        key = (len(backend.backups), len(self.extra), id(backend.backups))
-        if self.cache and self.cache[0] == key:
-            return self.cache[1]
-        out = list(self.extra)
+    def summaries(self, account=HOME_ACCOUNT, region=None):
+        region = region or self.region
+        backend = dynamodb_backends[account][region]
+        extra = self.extra.get((account, region), [])
+        key = (len(backend.backups), len(extra), id(backend.backups))
+        cached = self.cache.get((account, region))
+        if cached and cached[0] == key:
+            return cached[1]
+        out = list(extra)
         for arn, b in list(backend.backups.items()):
             m = self.meta.get(arn, {})
-            created = m.get("created") or b.creation_date_time.replace(tzinfo=dt.timezone.utc).timestamp()
+            created = m.get("created") or epoch(b.creation_date_time)
             s = {
                 "TableName": b.table.name,
                 "TableId": m.get("table_id"),
@@ -237,10 +572,10 @@ class Backend:
             }
             out.append({k: v for k, v in s.items() if v is not None})
         out.sort(key=lambda s: (s.get("BackupCreationDateTime", 0), s.get("BackupArn", "")))
-        self.cache = (key, out)
+        self.cache[(account, region)] = (key, out)
         return out
 
-    def list_backups(self, params):
+    def list_backups(self, params, account=HOME_ACCOUNT, region=None):
         errors = []
         limit = params.get("Limit")
         if limit is not None:
@@ -269,12 +604,12 @@ class Backend:
             if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool)):
                 return ddb_error("SerializationException", f"{name} must be a number (epoch seconds)")
         if errors:
-            return ddb_error("ValidationException", f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected: " + "; ".join(errors))
+            return validation_error(errors)
         if lower is not None and upper is not None and lower >= upper:
             return ddb_error("ValidationException", "TimeRangeUpperBound must be greater than TimeRangeLowerBound")
 
         wanted = {"USER": {"USER"}, "SYSTEM": {"SYSTEM"}, "AWS_BACKUP": {"AWS_BACKUP"}, "ALL": {"USER", "SYSTEM"}}[backup_type]
-        rows = [s for s in self.summaries()
+        rows = [s for s in self.summaries(account, region)
                 if s.get("BackupType") in wanted
                 and (table is None or table in (s.get("TableName"), s.get("TableArn")))
                 and (lower is None or s.get("BackupCreationDateTime", 0) >= lower)
@@ -301,59 +636,190 @@ class Backend:
             body["LastEvaluatedBackupArn"] = page[-1]["BackupArn"]
         return 200, body, None
 
+    # ---- the other DynamoDB operations ----------------------------------
+
+    def validate(self, op, params):
+        """DynamoDB's request validation for the operations the front answers itself (None: valid)."""
+        errors = []
+        if op == "ListTables":
+            limit = params.get("Limit")
+            if limit is not None:
+                if not isinstance(limit, int) or isinstance(limit, bool):
+                    return ddb_error("SerializationException", "NUMBER_VALUE cannot be converted to Integer")
+                if limit < 1:
+                    errors.append(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
+                if limit > 100:
+                    errors.append(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100")
+            start = params.get("ExclusiveStartTableName")
+            if start is not None:
+                if not isinstance(start, str):
+                    return ddb_error("SerializationException", "Unexpected value type in payload")
+                if not 3 <= len(start) <= 255:
+                    errors.append(f"Value '{start}' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length between 3 and 255")
+                elif not re.fullmatch(r"[a-zA-Z0-9_.-]+", start):
+                    errors.append(f"Value '{start}' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+        elif op == "DescribeBackup":
+            arn = params.get("BackupArn")
+            if arn is None:
+                errors.append("Value null at 'backupArn' failed to satisfy constraint: Member must not be null")
+            elif not isinstance(arn, str):
+                return ddb_error("SerializationException", "Unexpected value type in payload")
+            elif not 37 <= len(arn) <= 1024:
+                errors.append(f"Value '{arn}' at 'backupArn' failed to satisfy constraint: Member must have length between 37 and 1024")
+        elif op == "DescribeContinuousBackups":
+            table = params.get("TableName")
+            if table is None:
+                errors.append("Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+            elif not isinstance(table, str):
+                return ddb_error("SerializationException", "Unexpected value type in payload")
+            elif not 1 <= len(table) <= 1024:
+                errors.append(f"Value '{table}' at 'tableName' failed to satisfy constraint: Member must have length between 1 and 1024")
+        return validation_error(errors) if errors else None
+
+    def list_tables(self, params, account, region):
+        """ListTables in DynamoDB's order (by name) from any start name; moto keeps creation order and
+        answers an empty page when the start name is not a table."""
+        names = sorted(dynamodb_backends[account][region].tables, key=lambda n: n.encode())
+        start = params.get("ExclusiveStartTableName")
+        limit = params.get("Limit") or 100
+        if start is not None:
+            names = [n for n in names if n.encode() > start.encode()]
+        body = {"TableNames": names[:limit]}
+        if len(names) > limit:
+            body["LastEvaluatedTableName"] = names[limit - 1]
+        return 200, body, None
+
+    def describe_backup(self, params, account, region):
+        """DescribeBackup with what the seed says (size, times, table id and size, features): moto's
+        answer has size 123, no expiry, and a TableDescription for SourceTableDetails."""
+        arn = params["BackupArn"]
+        backup = dynamodb_backends[account][region].backups.get(arn)
+        if backup is None:
+            return ddb_error("BackupNotFoundException", f"Backup not found: {arn}")
+        m = self.meta.get(arn, {})
+        table = backup.table
+        tmeta = self.tables.get((account, region), {}).get(table.name, {})
+        size = m.get("size", 123)
+        details = {
+            "BackupArn": arn,
+            "BackupName": backup.name,
+            "BackupSizeBytes": size,
+            "BackupStatus": backup.status,
+            "BackupType": backup.type,
+            "BackupCreationDateTime": m.get("created") or epoch(backup.creation_date_time),
+        }
+        if m.get("expiry"):
+            details["BackupExpiryDateTime"] = m["expiry"]
+        throughput = table.throughput or {}
+        source = {
+            "TableName": table.name,
+            "TableId": m.get("table_id") or tmeta.get("id"),
+            "TableArn": table.table_arn,
+            "TableSizeBytes": size,
+            "KeySchema": table.schema,
+            "TableCreationDateTime": tmeta.get("created") or epoch(table.created_at),
+            "ProvisionedThroughput": {"ReadCapacityUnits": throughput.get("ReadCapacityUnits", 0),
+                                      "WriteCapacityUnits": throughput.get("WriteCapacityUnits", 0)},
+            "ItemCount": int(size // max(1, tmeta.get("item", 1000))),
+            "BillingMode": table.billing_mode or "PROVISIONED",
+        }
+        if tmeta.get("on_demand"):
+            source["OnDemandThroughput"] = {"MaxReadRequestUnits": tmeta["on_demand"][0],
+                                            "MaxWriteRequestUnits": tmeta["on_demand"][1]}
+        features = {}
+        if table.indexes:
+            features["LocalSecondaryIndexes"] = [
+                {"IndexName": i.name, "KeySchema": i.schema, "Projection": i.projection} for i in table.indexes]
+        if table.global_indexes:
+            features["GlobalSecondaryIndexes"] = [
+                {"IndexName": i.name, "KeySchema": i.schema, "Projection": i.projection,
+                 "ProvisionedThroughput": {"ReadCapacityUnits": (i.throughput or {}).get("ReadCapacityUnits", 0),
+                                           "WriteCapacityUnits": (i.throughput or {}).get("WriteCapacityUnits", 0)}}
+                for i in table.global_indexes]
+        stream = table.stream_specification or {}
+        if stream.get("StreamEnabled"):
+            features["StreamDescription"] = {"StreamEnabled": True, "StreamViewType": stream.get("StreamViewType")}
+        features["TimeToLiveDescription"] = dict(table.ttl)
+        if table.sse_specification and table.sse_specification.get("Enabled"):
+            features["SSEDescription"] = {"Status": "ENABLED", "SSEType": "KMS",
+                                          "KMSMasterKeyArn": table.sse_specification.get("KMSMasterKeyId")}
+        return 200, {"BackupDescription": {"BackupDetails": details, "SourceTableDetails": source,
+                                           "SourceTableFeatureDetails": features}}, None
+
+    def continuous_backups(self, answer):
+        """moto's DescribeContinuousBackups with a restorable window like DynamoDB's: from when PITR
+        was turned on (at most its recovery period back) to five minutes ago."""
+        pitr = answer.get("ContinuousBackupsDescription", {}).get("PointInTimeRecoveryDescription", {})
+        if pitr.get("PointInTimeRecoveryStatus") == "ENABLED":
+            now = time.time()
+            period = pitr.get("RecoveryPeriodInDays", 35)
+            since = pitr.get("EarliestRestorableDateTime") or now
+            pitr["EarliestRestorableDateTime"] = round(max(since, now - period * DAY), 3)
+            pitr["LatestRestorableDateTime"] = round(max(pitr["EarliestRestorableDateTime"], now - 300), 3)
+        return 200, answer, None
+
     # ---- the front -----------------------------------------------------
 
-    def check_signing(self, request):
-        """The checks moto skips; None when they pass."""
+    def check_signing(self, request, expected_service):
+        """The checks moto skips, as (DynamoDB error code, message); None when they pass."""
         auth = request.headers.get("Authorization")
         if not auth:
-            return ddb_error("MissingAuthenticationTokenException", "Request is missing Authentication Token")
-        m = re.fullmatch(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, ?"
-                         r"SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})", auth.strip())
-        if not m:
-            return ddb_error("IncompleteSignatureException", f"Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization={auth[:40]}")
-        akid, scope_date, region, service, signed, _sig = m.groups()
+            return "MissingAuthenticationTokenException", "Request is missing Authentication Token"
+        parts = parse_auth(request)
+        if not parts:
+            return "IncompleteSignatureException", f"Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization={auth[:40]}"
+        akid, scope_date, region, service, signed = (parts[k] for k in ("akid", "date", "region", "service", "signed"))
         stamp = request.headers.get("X-Amz-Date")
         when = parse_amz(stamp)
         if when is None:
-            return ddb_error("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+            return "IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
         now = self.now()
         if when < now - 300:
-            return ddb_error("InvalidSignatureException", f"Signature expired: {stamp} is now earlier than {amz(now - 300)} ({amz(now)} - 5 min.)")
+            return "InvalidSignatureException", f"Signature expired: {stamp} is now earlier than {amz(now - 300)} ({amz(now)} - 5 min.)"
         if when > now + 300:
-            return ddb_error("InvalidSignatureException", f"Signature not yet current: {stamp} is still later than {amz(now + 300)} ({amz(now)} + 5 min.)")
+            return "InvalidSignatureException", f"Signature not yet current: {stamp} is still later than {amz(now + 300)} ({amz(now)} + 5 min.)"
         if scope_date != stamp[:8]:
-            return ddb_error("InvalidSignatureException", f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scope_date}' != '{stamp[:8]}', from '{stamp}'.")
-        if region != self.region:
-            return ddb_error("InvalidSignatureException", f"Credential should be scoped to a valid region, not '{region}'. ")
-        if service != "dynamodb":
-            return ddb_error("InvalidSignatureException", "Credential should be scoped to correct service: 'dynamodb'. ")
+            return "InvalidSignatureException", f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scope_date}' != '{stamp[:8]}', from '{stamp}'."
+        if region not in self.regions:
+            return "InvalidSignatureException", f"Credential should be scoped to a valid region, not '{region}'. "
+        if service != expected_service:
+            return "InvalidSignatureException", f"Credential should be scoped to correct service: '{expected_service}'. "
         names = signed.split(";")
         if "host" not in names:
-            return ddb_error("InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+            return "InvalidSignatureException", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
         if akid.startswith("ASIA") and not request.headers.get("X-Amz-Security-Token"):
-            return ddb_error("UnrecognizedClientException", "The security token included in the request is invalid.")
+            return "UnrecognizedClientException", "The security token included in the request is invalid."
         if request.headers.get("X-Amz-Security-Token") and "x-amz-security-token" not in names:
-            return ddb_error("InvalidSignatureException", "The security token must be signed.")
+            return "InvalidSignatureException", "The security token must be signed."
         return None
 
-    def forward_to_moto(self, environ, body):
-        """Lets moto authenticate and authorise the request; None when it passes."""
+    def call_moto(self, environ, body):
+        """moto's answer to the request (it authenticates and authorises it first): (status, text)."""
         env = dict(environ)
         env["wsgi.input"] = io.BytesIO(body)
         env["CONTENT_LENGTH"] = str(len(body))
+        env.pop("HTTP_X_MOTO_ACCOUNT_ID", None)  # the access key alone says the account
         captured = {}
 
         def start_response(status, headers, exc_info=None):
             captured["status"] = int(status.split()[0])
             return lambda _data: None
 
-        chunks = self.moto(env, start_response)
-        text = b"".join(chunks).decode("utf-8", "replace")
-        if hasattr(chunks, "close"):
-            chunks.close()
-        if captured.get("status", 500) < 300:
-            return None
+        _raw_body.value = body
+        try:
+            chunks = self.moto(env, start_response)
+            text = b"".join(chunks).decode("utf-8", "replace")
+            if hasattr(chunks, "close"):
+                chunks.close()
+        finally:
+            _raw_body.value = None
+        return captured.get("status", 500), text
+
+    def forward_to_moto(self, environ, body, resource):
+        """Lets moto authenticate, authorise and answer a DynamoDB request: (error or None, moto's text)."""
+        status, text = self.call_moto(environ, body)
+        if status < 300:
+            return None, text
         code = re.search(r"<Code>(.*?)</Code>", text)
         message = re.search(r"<Message>(.*?)</Message>", text, re.S)
         code = code.group(1) if code else ""
@@ -365,23 +831,35 @@ class Backend:
                 message = j.get("message") or j.get("Message") or message
             except ValueError:
                 pass
+        if code == "AccessDenied":
+            # moto says "User: U is not authorized to perform: dynamodb:Op"; DynamoDB says more.
+            action = re.search(r"perform: (\S+)", message)
+            if action and " on resource" not in message:
+                message += f" on resource: {resource} because no identity-based policy allows the {action.group(1)} action"
         translated = {
             "InvalidClientTokenId": ("UnrecognizedClientException", "The security token included in the request is invalid."),
             "SignatureDoesNotMatch": ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."),
             "AccessDenied": ("AccessDeniedException", message),
         }
         if code in translated:
-            return ddb_error(*translated[code])
-        return ddb_error(code or "InternalServerError", message, 500 if not code else 400)
+            return ddb_error(*translated[code]), text
+        return ddb_error(code or "InternalServerError", message, 500 if not code else 400), text
 
     def handle_dynamodb(self, request, environ):
         body = request.get_data()
         target = request.headers.get("X-Amz-Target", "")
-        record = {"t": time.time(), "target": target,
-                  "akid": (re.search(r"Credential=([^/]+)/", request.headers.get("Authorization", "")) or [None, None])[1]}
+        op = target[len(DYNAMODB_PREFIX):] if target.startswith(DYNAMODB_PREFIX) else None
+        akid = akid_of(request)
+        region, _service = scope_of(request)
+        account = self.account_of(akid)
+        record = {"t": time.time(), "service": "dynamodb", "target": target, "operation": op or target,
+                  "akid": akid, "account": account, "region": region}
         with self.lock:
             self.requests.append(record)
-        result = self.check_signing(request)
+        refusal = self.check_signing(request, "dynamodb")
+        result = ddb_error(*refusal) if refusal else None
+        if result is None and op not in DYNAMODB_OPERATIONS:
+            result = ddb_error("UnknownOperationException", None)
         params = {}
         if result is None:
             try:
@@ -390,21 +868,47 @@ class Backend:
                     raise ValueError
             except ValueError:
                 result = ddb_error("SerializationException", "Start of structure or map found where not expected.")
+        if result is None and not self.enabled(account, region):
+            # An opt-in region the account has not enabled does not know its credentials.
+            result = ddb_error("UnrecognizedClientException", "The security token included in the request is invalid.")
+        if result is None and self.expired(akid):
+            result = ddb_error("ExpiredTokenException", "The security token included in the request is expired")
+        if result is None and op != "ListBackups":
+            result = self.validate(op, params)
+        moto_text = ""
         if result is None:
-            result = self.forward_to_moto(environ, body)
-        akid = record["akid"]
+            resource = f"arn:aws:dynamodb:{region}:{account}:table/*"
+            if op == "DescribeBackup":
+                resource = params["BackupArn"]
+            elif op == "DescribeContinuousBackups":
+                name = params["TableName"]
+                resource = name if name.startswith("arn:") else f"arn:aws:dynamodb:{region}:{account}:table/{name}"
+            result, moto_text = self.forward_to_moto(environ, body, resource)
         fault = None
         if result is None:
-            fault = self.take_fault(akid)
+            fault = self.take_fault(akid, account, region, op)
             record["fault"] = fault and fault["kind"]
             if fault and fault["kind"] == "expired":
                 result = ddb_error("ExpiredTokenException", "The security token included in the request is expired")
-        if result is None and self.rate_limit and not self.admit(akid):
+        if result is None and not self.admit(op, account, region):
             result = ddb_error("ThrottlingException", "Rate of requests exceeds the allowed throughput.")
         if result is None:
-            record["limit"] = params.get("Limit")
-            record["start"] = params.get("ExclusiveStartBackupArn")
-            result = self.list_backups(params)
+            if op == "ListBackups":
+                record["limit"] = params.get("Limit")
+                record["start"] = params.get("ExclusiveStartBackupArn")
+                result = self.list_backups(params, account, region)
+            elif op == "ListTables":
+                record["limit"] = params.get("Limit")
+                record["start"] = params.get("ExclusiveStartTableName")
+                result = self.list_tables(params, account, region)
+            elif op == "DescribeBackup":
+                result = self.describe_backup(params, account, region)
+            else:
+                try:
+                    answer = json.loads(moto_text) if moto_text.strip() else {}
+                except ValueError:
+                    answer = {}
+                result = self.continuous_backups(answer) if op == "DescribeContinuousBackups" else (200, answer, None)
         status, payload, code = result
         record["status"], record["code"] = status, code
         if fault and fault["kind"] != "expired":
@@ -412,22 +916,113 @@ class Backend:
             return self.faulty_response(request, fault, payload, status, code)
         return self.json_response(request, payload, status, code)
 
-    def admit(self, akid):
-        """DynamoDB's 5 ListBackups calls per second, per access key."""
+    def handle_sts(self, request, environ):
+        body = request.get_data()
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+        def param(name):
+            return (form.get(name) or [None])[0]
+
+        action = param("Action") or ""
+        akid = akid_of(request)
+        region, _service = scope_of(request)
+        account = self.account_of(akid)
+        record = {"t": time.time(), "service": "sts", "target": action, "operation": action,
+                  "akid": akid, "account": account, "region": region}
+        with self.lock:
+            self.requests.append(record)
+        result = None
+        refusal = self.check_signing(request, "sts")
+        if refusal:
+            code, status = STS_CODES[refusal[0]]
+            result = sts_error(code, refusal[1], status)
+        if result is None and self.expired(akid):
+            result = sts_error("ExpiredToken", "The security token included in the request is expired", 403)
+        role_arn, external_id, duration = param("RoleArn"), param("ExternalId"), 3600
+        if result is None and action == "AssumeRole":
+            errors = []
+            if role_arn is None:
+                errors.append("Value null at 'roleArn' failed to satisfy constraint: Member must not be null")
+            elif not 20 <= len(role_arn) <= 2048:
+                errors.append(f"Value '{role_arn}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20")
+            name = param("RoleSessionName")
+            if name is None:
+                errors.append("Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
+            elif not re.fullmatch(r"[\w+=,.@-]{2,64}", name):
+                errors.append(f"Value '{name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+            if param("DurationSeconds") is not None:
+                try:
+                    duration = int(param("DurationSeconds"))
+                except ValueError:
+                    duration = None
+                if duration is None or duration < 900:
+                    errors.append(f"Value '{param('DurationSeconds')}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900")
+                elif duration > 43200:
+                    errors.append(f"Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200")
+            if external_id is not None and not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", external_id):
+                errors.append(f"Value '{external_id}' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*")
+            if errors:
+                result = sts_error("ValidationError", f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected: " + "; ".join(errors), 400)
+        text = ""
+        if result is None:
+            status, text = self.call_moto(environ, body)
+            if status >= 300:
+                code = re.search(r"<Code>(.*?)</Code>", text)
+                message = re.search(r"<Message>(.*?)</Message>", text, re.S)
+                code = code.group(1) if code else "InternalFailure"
+                message = message.group(1) if message else "An internal error occurred."
+                message = message.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+                if code == "AccessDenied" and action == "AssumeRole" and " on resource" not in message:
+                    message += f" on resource: {role_arn}"
+                result = sts_error(code, message, status)
+        if result is None and action == "AssumeRole":
+            new_akid = re.search(r"<AccessKeyId>(.*?)</AccessKeyId>", text)
+            expiration = re.search(r"<Expiration>(.*?)</Expiration>", text)
+            new_akid = new_akid.group(1) if new_akid else None
+            result = self.assume_refusal(self.identity(akid), role_arn, external_id, duration)
+            if result is not None:
+                self.drop_session(new_akid)
+            elif new_akid and expiration:
+                expires = self.session_issued(new_akid, parse_iso(expiration.group(1)) or time.time() + duration)
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+                text = text.replace(expiration.group(0), f"<Expiration>{stamp}</Expiration>")
+        if result is None:
+            result = 200, text, None
+        status, text, code = result
+        record["status"], record["code"] = status, code
+        resp = Response(text, status=status, content_type="text/xml")
+        rid = re.search(r"<RequestId>(.*?)</RequestId>", text)
+        resp.headers["x-amzn-RequestId"] = rid.group(1) if rid else str(uuid.uuid4())
+        return self.cors(request, resp)
+
+    def admit(self, op, account, region):
+        """DynamoDB's control-plane rate limits, per account and region: `rate_limit` ListBackups calls
+        per second, and op_rate_limits' for the others (0: no limit)."""
+        limit = self.rate_limit if op == "ListBackups" else self.op_rate_limits.get(op, 0)
+        if not limit:
+            return True
+        key = (op, account, region)
         now = time.time()
         with self.lock:
-            recent = [t for t in self.accepted.get(akid, []) if t > now - 1.0]
-            if len(recent) >= self.rate_limit:
-                self.accepted[akid] = recent
+            recent = [t for t in self.accepted.get(key, []) if t > now - 1.0]
+            if len(recent) >= limit:
+                self.accepted[key] = recent
                 return False
             recent.append(now)
-            self.accepted[akid] = recent
+            self.accepted[key] = recent
             return True
 
-    def take_fault(self, akid):
+    def take_fault(self, akid, account=None, region=None, op="ListBackups"):
         with self.lock:
             for f in self.faults:
                 if f.get("akid") and f["akid"] != akid:
+                    continue
+                if f.get("account") and f["account"] != account:
+                    continue
+                if f.get("region") and f["region"] != region:
+                    continue
+                target = (f.get("target") or "ListBackups").split(".")[-1]
+                if target != "*" and target != op:
                     continue
                 if f.get("skip", 0) > 0:
                     f["skip"] -= 1
@@ -493,11 +1088,15 @@ class Backend:
             resp.headers["Access-Control-Allow-Headers"] = ", ".join(h for h in asked if h in ALLOWED_HEADERS) or ", ".join(ALLOWED_HEADERS)
             resp.headers["Access-Control-Max-Age"] = "600"
             return self.cors(request, resp)(environ, start_response)
-        if request.method == "POST" and path == "/" and request.headers.get("X-Amz-Target", "") == LIST_BACKUPS and self.ready:
-            return self.handle_dynamodb(request, environ)(environ, start_response)
         if request.method == "POST" and path == "/":
-            # Seeding, STS for the demo credentials, other DynamoDB calls: moto's own.
-            return self.moto(environ, start_response)
+            if not self.ready:
+                return self.json_response(request, {"__type": "com.amazon.coral.availability#ServiceUnavailableException",
+                                                    "message": "seeding"}, 503, "ServiceUnavailableException")(environ, start_response)
+            _region, service = scope_of(request)
+            form = request.mimetype == "application/x-www-form-urlencoded"
+            if "X-Amz-Target" not in request.headers and (service == "sts" or (service is None and form)):
+                return self.handle_sts(request, environ)(environ, start_response)
+            return self.handle_dynamodb(request, environ)(environ, start_response)
         return self.json_response(request, {"__type": "com.amazon.coral.service#UnknownOperationException"}, 404,
                                   "UnknownOperationException")(environ, start_response)
 
@@ -525,6 +1124,62 @@ class Backend:
         resp.headers["X-Content-Type-Options"] = "nosniff"
         return resp
 
+    def pair_of(self, request, body=None):
+        """The (account, region) a control request names (?account=&region= or its JSON body's fields);
+        defaults: the home account, the default region. Raises ValueError for one not served."""
+        body = body if isinstance(body, dict) else {}
+        account = body.get("account") or request.args.get("account") or HOME_ACCOUNT
+        region = body.get("region") or request.args.get("region") or self.region
+        if account not in ACCOUNTS:
+            raise ValueError(f"unknown account {account!r} (served: {', '.join(ACCOUNTS)})")
+        if region not in self.regions:
+            raise ValueError(f"unknown region {region!r} (served: {', '.join(self.regions)})")
+        return account, region
+
+    def role_arn(self, account):
+        return HOME_ROLE_ARN if account == HOME_ACCOUNT else f"arn:aws:iam::{account}:role/{MEMBER_ROLE}"
+
+    def table_rows(self, account, region):
+        counts = {}
+        for s in self.summaries(account, region):
+            counts[s.get("TableName")] = counts.get(s.get("TableName"), 0) + 1
+        rows = []
+        backend = dynamodb_backends[account][region]
+        for name in sorted(backend.tables, key=lambda n: n.encode()):
+            t = backend.tables[name]
+            m = self.tables.get((account, region), {}).get(name, {})
+            pitr = t.continuous_backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"]
+            rows.append({"TableName": name, "TableArn": t.table_arn, "TableId": m.get("id"),
+                         "PointInTimeRecoveryStatus": pitr, "backups": counts.get(name, 0),
+                         "BillingMode": t.billing_mode, "KeySchema": t.schema})
+        return rows
+
+    def sources(self):
+        accounts = []
+        for account in ACCOUNTS:
+            accounts.append({
+                "account": account,
+                "home": account == HOME_ACCOUNT,
+                "role_arn": self.role_arn(account),
+                "external_id": EXTERNAL_IDS.get(account),
+                "may_list": account not in NO_LIST_ACCOUNTS,
+            })
+        pairs = []
+        for account, region in self.pairs():
+            enabled = self.enabled(account, region)
+            tables = self.table_rows(account, region) if enabled else []
+            pairs.append({
+                "account": account,
+                "region": region,
+                "enabled": enabled,
+                "backups": len(self.summaries(account, region)) if enabled else 0,
+                "tables": len(tables),
+                "tables_without_backups": [t["TableName"] for t in tables if not t["backups"]],
+                "pitr_tables": [t["TableName"] for t in tables if t["PointInTimeRecoveryStatus"] == "ENABLED"],
+            })
+        return {"home_account": HOME_ACCOUNT, "home_role_arn": HOME_ROLE_ARN, "member_role": MEMBER_ROLE,
+                "default_region": self.region, "regions": list(self.regions), "accounts": accounts, "sources": pairs}
+
     def control(self, request, path):
         refusal = self.control_refusal(request)
         if refusal:
@@ -535,12 +1190,26 @@ class Backend:
             resp.headers["Access-Control-Allow-Headers"] = "content-type"
             resp.headers["Access-Control-Max-Age"] = "600"
             return resp
+        try:
+            return self.control_route(request, path)
+        except ValueError as e:
+            return self.reply(request, {"message": str(e)}, 400)
+
+    def control_route(self, request, path):
         if path == "/_backend/health":
-            return self.reply(request, {"ready": self.ready, "region": self.region})
+            return self.reply(request, {"ready": self.ready, "region": self.region, "regions": list(self.regions)})
         if path == "/_backend/demo-credentials":
             return self.reply(request, self.demo_credentials())
         if path == "/_backend/backups":
-            return self.reply(request, {"BackupSummaries": self.summaries()})
+            account, region = self.pair_of(request)
+            return self.reply(request, {"BackupSummaries": self.summaries(account, region) if self.enabled(account, region) else []})
+        if path == "/_backend/tables":
+            account, region = self.pair_of(request)
+            tables = self.table_rows(account, region) if self.enabled(account, region) else []
+            return self.reply(request, {"account": account, "region": region, "enabled": self.enabled(account, region),
+                                        "tables": tables})
+        if path == "/_backend/sources":
+            return self.reply(request, self.sources())
         if path == "/_backend/requests" and request.method == "GET":
             with self.lock:
                 return self.reply(request, {"requests": list(self.requests)})
@@ -563,16 +1232,95 @@ class Backend:
             return self.reply(request, {"cleared": True})
         if path == "/_backend/config" and request.method == "POST":
             config = json.loads(request.get_data() or b"{}")
-            if "rate_limit" in config:
-                self.rate_limit = int(config["rate_limit"])
-            return self.reply(request, {"rate_limit": self.rate_limit})
-        if path == "/_backend/inject" and request.method == "POST":
-            rows = json.loads(request.get_data() or b"[]")
             with self.lock:
-                self.extra.extend(rows)
-                self.cache = None
-            return self.reply(request, {"added": len(rows)})
+                if "rate_limit" in config:
+                    self.rate_limit = int(config["rate_limit"] or 0)
+                if "sts_duration_s" in config:
+                    self.sts_duration_s = int(config["sts_duration_s"] or 0)
+                for op, limit in (config.get("op_rate_limits") or {}).items():
+                    self.op_rate_limits[op] = int(limit or 0)
+            return self.reply(request, {"rate_limit": self.rate_limit, "op_rate_limits": self.op_rate_limits,
+                                        "sts_duration_s": self.sts_duration_s})
+        if path == "/_backend/inject" and request.method == "POST":
+            body = json.loads(request.get_data() or b"[]")
+            account, region = self.pair_of(request, body)
+            rows = body.get("rows", []) if isinstance(body, dict) else body
+            with self.lock:
+                self.extra.setdefault((account, region), []).extend(rows)
+                self.cache.pop((account, region), None)
+            return self.reply(request, {"added": len(rows), "account": account, "region": region})
         return self.reply(request, {"message": "no such control route"}, 404)
+
+
+def create_table(backend, name, shape):
+    """A table in moto's model with the key schema, indexes, stream and encryption `shape` describes."""
+    attrs = {"pk": "S"}
+    schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    if shape.get("range"):
+        attrs[shape["range"][0]] = shape["range"][1]
+        schema.append({"AttributeName": shape["range"][0], "KeyType": "RANGE"})
+    provisioned = shape.get("provisioned")
+    throughput = {"ReadCapacityUnits": provisioned[0], "WriteCapacityUnits": provisioned[1]} if provisioned else None
+    gsis = []
+    for index, hash_key, range_key in shape.get("gsi", []):
+        keys = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+        attrs.setdefault(hash_key, "S")
+        if range_key:
+            keys.append({"AttributeName": range_key, "KeyType": "RANGE"})
+            attrs.setdefault(range_key, "S")
+        gsi = {"IndexName": index, "KeySchema": keys, "Projection": {"ProjectionType": "ALL"}}
+        if provisioned:
+            gsi["ProvisionedThroughput"] = {"ReadCapacityUnits": max(1, provisioned[0] // 2),
+                                            "WriteCapacityUnits": max(1, provisioned[1] // 2)}
+        gsis.append(gsi)
+    lsis = []
+    for index, sort_key in shape.get("lsi", []):
+        attrs.setdefault(sort_key, "S")
+        lsis.append({"IndexName": index, "KeySchema": [schema[0], {"AttributeName": sort_key, "KeyType": "RANGE"}],
+                     "Projection": {"ProjectionType": "KEYS_ONLY"}})
+    streams = {"StreamEnabled": True, "StreamViewType": shape["stream"]} if shape.get("stream") else None
+    return backend.create_table(
+        name, schema=schema, throughput=throughput,
+        attr=[{"AttributeName": a, "AttributeType": t} for a, t in attrs.items()],
+        global_indexes=gsis, indexes=lsis, streams=streams,
+        billing_mode="PROVISIONED" if provisioned else "PAY_PER_REQUEST",
+        sse_specification={"Enabled": True, "SSEType": "KMS"} if shape.get("sse") else None,
+        tags=[], deletion_protection_enabled=False, warm_throughput=None)
+
+
+def trust_allows(document, principals, context):
+    """Whether a role's trust policy lets one of `principals` call sts:AssumeRole with the condition
+    keys in `context` (StringEquals only; a key the request lacks fails its condition, as in AWS)."""
+    doc = json.loads(document) if isinstance(document, str) else document
+    statements = doc.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+
+    def listed(v):
+        return v if isinstance(v, list) else [v]
+
+    def matches(pattern, value):
+        return re.fullmatch(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), value, re.I) is not None
+
+    allowed = False
+    for s in statements:
+        if not any(matches(a, "sts:AssumeRole") for a in listed(s.get("Action", []))):
+            continue
+        principal = s.get("Principal", {})
+        named = ["*"] if principal == "*" else listed(principal.get("AWS", [])) if isinstance(principal, dict) else []
+        if "*" not in named and not principals & set(named):
+            continue
+        holds = True
+        for operator, keys in (s.get("Condition") or {}).items():
+            for key, expected in keys.items():
+                actual = context.get(key)
+                if operator != "StringEquals" or actual is None or actual not in listed(expected):
+                    holds = False
+        if not holds:
+            continue
+        if s.get("Effect") == "Deny":
+            return False
+        allowed = allowed or s.get("Effect") == "Allow"
+    return allowed
 
 
 def clocked_handler(clock):
@@ -659,8 +1407,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=int(os.environ.get("BACKEND_PORT", 8765)))
-    p.add_argument("--region", default="us-east-1")
-    p.add_argument("--backups", type=int, default=1600, help="how many demo backups to seed")
+    p.add_argument("--region", default="us-east-1", help="the default region (us-east-1, eu-west-1 and eu-south-2 are served too)")
+    p.add_argument("--backups", type=int, default=1600, help="how many demo backups to seed in the home account's default region")
     p.add_argument("--days", type=int, default=120, help="over how many days")
     p.add_argument("--seed", type=int, default=20261125)
     p.add_argument("--static", help="also serve this folder (the built app)")
@@ -668,7 +1416,7 @@ def main():
     p.add_argument("--app-origin", action="append", default=[], type=origin, metavar="ORIGIN",
                    help="a browser origin allowed to use /_backend/, e.g. http://127.0.0.1:8080 (repeatable; "
                         "--static's own origins are always allowed)")
-    p.add_argument("--rate-limit", type=int, default=5, help="ListBackups calls per second per access key (0: off)")
+    p.add_argument("--rate-limit", type=int, default=5, help="ListBackups calls per second per account and region (0: off)")
     args = p.parse_args()
     import logging
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -682,8 +1430,10 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     t0 = time.time()
     backend.seed_data()
-    print(f"backend: DynamoDB ListBackups on http://{args.host}:{args.port} (region {args.region}), "
-          f"{len(backend.meta)} backups seeded in {time.time() - t0:.1f}s", flush=True)
+    pairs = [p for p in backend.pairs() if backend.enabled(*p)]
+    print(f"backend: DynamoDB and STS on http://{args.host}:{args.port} (default region {args.region}; "
+          f"regions {', '.join(backend.regions)}; accounts {', '.join(ACCOUNTS)}), "
+          f"{len(backend.meta)} backups in {len(pairs)} account-regions seeded in {time.time() - t0:.1f}s", flush=True)
     if args.static:
         static = make_server(args.host, args.static_port, static_app(os.path.abspath(args.static)), threaded=True)
         print(f"backend: app on http://{args.host}:{args.static_port}/", flush=True)

@@ -6,6 +6,12 @@
 #   scripts/demo.sh --dev       trunk serve (rebuilds on change) on :8080
 #
 # BACKEND_PORT (default 8765) and APP_PORT (default 8080) move the ports.
+#
+# The demo session (account 123456789012) may assume
+# arn:aws:iam::<account>:role/BackupLensViewer in 111122223333 (external id
+# lens-ext-1), 444455556666 (eu-south-2 not enabled) and 777788889999 (may not
+# list backups); regions us-east-1, eu-west-1 and eu-south-2 are served.
+# http://127.0.0.1:$BACKEND_PORT/_backend/sources lists them all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_all
