@@ -247,8 +247,8 @@ pub fn RolesFields(
 ) -> impl IntoView {
     let c = state.conn;
     view! {
-        <details class="roles" open=move || !c.roles.with(String::is_empty)>
-            <summary>"Other accounts (assume roles)"</summary>
+        <div class="roles" role="group" aria-labelledby="roles-title">
+            <h3 class="subhead" id="roles-title">"Other accounts (optional)"</h3>
             <div class="field">
                 <label for="role-arns">"Roles to assume, one per line"</label>
                 <textarea
@@ -278,7 +278,7 @@ pub fn RolesFields(
                 />
                 "Also list the account of the pasted credentials"
             </label>
-        </details>
+        </div>
     }
 }
 

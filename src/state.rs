@@ -412,7 +412,7 @@ impl AppState {
 
     /// True while any request is queued, in flight or waiting.
     pub fn busy(&self) -> bool {
-        self.runner.read(Engine::busy)
+        self.runner.read(Engine::busy) || self.runner.assuming()
     }
 
     /// Ends any run at once: answers still on their way are ignored.
