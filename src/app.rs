@@ -9,6 +9,7 @@ use crate::core::engine::{Engine, SourceId, SourceState, SourceStatus, HOME, PAC
 use crate::core::format::{grouped, human_size};
 use crate::core::org::source_sentence;
 use crate::core::query::{BackupTypeFilter, Field, FieldError};
+use crate::details::DetailsDrawer;
 use crate::net::monotonic_ms;
 use crate::state::{AppState, Banner, Mode};
 use crate::table::{BackupTable, FilterBar};
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                 <BackupTable view=state.view />
             </section>
         </main>
+        <DetailsDrawer view=state.view />
     }
 }
 

@@ -6,12 +6,15 @@ use serde::Deserialize;
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCache, RequestCredentials};
 
 use crate::core::csp::{connect_allowed, Origin};
+use crate::core::details::{describe_backup_body, parse_describe_backup, DESCRIBE_BACKUP_TARGET};
 use crate::core::endpoint::Endpoint;
 use crate::core::engine::Target;
 use crate::core::error::{ApiError, ErrorKind};
 use crate::core::org::StsAnswer;
 use crate::core::response::{parse_list_backups, Page};
-use crate::core::sign::{sign_list_backups, sign_sts, time_from_millis, Credentials};
+use crate::core::sign::{
+    sign_dynamodb, sign_list_backups, sign_sts, time_from_millis, Credentials,
+};
 use crate::core::sts::StsError;
 use crate::core::time::parse_http_date;
 
@@ -117,6 +120,48 @@ pub async fn list_backups(
     })
 }
 
+/// One signed DescribeBackup call for `backup_arn`, read into the drawer's lines.
+pub async fn describe_backup(
+    target: &Target,
+    backup_arn: &str,
+    sign_at_ms: f64,
+) -> Result<Vec<(String, String)>, ApiError> {
+    check_policy(&target.endpoint)?;
+    let signed = sign_dynamodb(
+        &target.endpoint,
+        &target.region,
+        &target.credentials,
+        DESCRIBE_BACKUP_TARGET,
+        describe_backup_body(backup_arn),
+        time_from_millis(sign_at_ms),
+    )
+    .map_err(|e| ApiError::new(ErrorKind::SigningBug, 0, None, e.to_string()))?;
+    let mut builder = Request::post(&signed.url)
+        .credentials(RequestCredentials::Omit)
+        .cache(RequestCache::NoStore)
+        .referrer_policy(ReferrerPolicy::NoReferrer);
+    for (name, value) in &signed.headers {
+        builder = builder.header(name, value);
+    }
+    let response = builder
+        .body(signed.body)
+        .map_err(|e| ApiError::network(&e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::network(&e.to_string()))?;
+    let status = response.status();
+    let headers = response.headers();
+    let body = response.text().await.map_err(|_| {
+        ApiError::new(
+            ErrorKind::Truncated,
+            status,
+            None,
+            "the connection dropped while the answer arrived",
+        )
+    })?;
+    parse_describe_backup(status, &|name| headers.get(name), &body)
+}
+
 /// One signed STS call (query protocol) with `body`, signed with `creds` for
 /// `region` at `sign_at_ms`. The answer's status and text go to the core's
 /// parsers; a call that got no answer is a network error. Never panics.
@@ -126,6 +171,7 @@ pub async fn sts_call(
     creds: &Credentials,
     body: String,
     sign_at_ms: f64,
+    abort: Option<&AbortSignal>,
 ) -> Result<StsAnswer, StsError> {
     check_policy(endpoint).map_err(|e| StsError::network(&e.user_message()))?;
     let signed = sign_sts(endpoint, region, creds, body, time_from_millis(sign_at_ms))
@@ -133,7 +179,8 @@ pub async fn sts_call(
     let mut builder = Request::post(&signed.url)
         .credentials(RequestCredentials::Omit)
         .cache(RequestCache::NoStore)
-        .referrer_policy(ReferrerPolicy::NoReferrer);
+        .referrer_policy(ReferrerPolicy::NoReferrer)
+        .abort_signal(abort);
     for (name, value) in &signed.headers {
         builder = builder.header(name, value);
     }

@@ -19,6 +19,9 @@ use crate::core::rows::Row;
 use crate::core::view::RowsKey;
 use crate::net::{list_backups, monotonic_ms, now_ms, sts_call};
 
+/// How long an STS call may take before it is aborted.
+const STS_TIMEOUT_MS: u32 = 10_000;
+
 /// An org-wide listing waiting for its identities (roles being assumed).
 #[derive(Clone, Debug)]
 pub struct OrgRequest {
@@ -58,6 +61,8 @@ pub struct Runner {
     sts: StoredValue<Option<StsPlace>>,
     /// A listing to start once every identity is settled.
     waiting: StoredValue<Option<OrgRequest>>,
+    /// DescribeBackup's own pace, per account and region (10 calls per 1.1 s).
+    describe_gates: StoredValue<HashMap<(String, String), crate::core::rate::RateGate>>,
 }
 
 impl Default for Runner {
@@ -77,7 +82,51 @@ impl Runner {
             broker: StoredValue::new(Broker::default()),
             sts: StoredValue::new(None),
             waiting: StoredValue::new(None),
+            describe_gates: StoredValue::new(HashMap::new()),
         }
+    }
+
+    /// DescribeBackup for a backup of source `source` (signed like its
+    /// ListBackups, paced per account and region under 10 calls per second);
+    /// `done` gets the drawer's lines or the error.
+    pub fn describe(
+        &self,
+        source: crate::core::engine::SourceId,
+        backup_arn: String,
+        done: impl FnOnce(Result<Vec<(String, String)>, crate::core::error::ApiError>) + 'static,
+    ) {
+        let found = self.engine.with_value(|e| {
+            e.target(source)
+                .cloned()
+                .zip(e.source(source).map(|s| s.clock_offset_ms))
+        });
+        let Some((target, offset)) = found else {
+            done(Err(crate::core::error::ApiError::new(
+                ErrorKind::Identity,
+                0,
+                None,
+                "The listing this backup came from was replaced: list again to see its details.",
+            )));
+            return;
+        };
+        let key = (target.principal.clone(), target.region.clone());
+        let now = monotonic_ms();
+        let wait = self.describe_gates.try_update_value(|g| {
+            let gate = g
+                .entry(key)
+                .or_insert_with(crate::core::details::describe_gate);
+            let wait = gate.wait_ms(now);
+            gate.record(now + wait);
+            wait
+        });
+        let wait = wait.unwrap_or(0.0);
+        spawn_local(async move {
+            if wait > 0.0 {
+                gloo_timers::future::TimeoutFuture::new(wait.ceil() as u32).await;
+            }
+            let result = crate::net::describe_backup(&target, &backup_arn, now_ms() + offset).await;
+            done(result);
+        });
     }
 
     /// Reads the identities, tracking every change.
@@ -333,9 +382,22 @@ impl Runner {
         };
         let creds = self.broker.with_value(|b| b.home_credentials().clone());
         let runner = *self;
+        // An STS call without an answer in 10 s is aborted (a network error to the broker).
+        let controller = web_sys::AbortController::new().ok();
+        let signal = controller.as_ref().map(|c| c.signal());
+        if let Some(c) = controller {
+            gloo_timers::callback::Timeout::new(STS_TIMEOUT_MS, move || c.abort()).forget();
+        }
         spawn_local(async move {
-            let answer =
-                sts_call(&place.endpoint, &place.region, &creds, send.body, now_ms()).await;
+            let answer = sts_call(
+                &place.endpoint,
+                &place.region,
+                &creds,
+                send.body,
+                now_ms(),
+                signal.as_ref(),
+            )
+            .await;
             let handled = runner
                 .broker
                 .try_update_value(|b| b.handle(send.id, answer, now_ms(), js_sys::Math::random()));

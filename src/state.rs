@@ -142,6 +142,8 @@ pub struct ViewModel {
     pub visible: Memo<Visible>,
     /// Where problems that are not the listing's go (a failed export).
     pub error: RwSignal<Option<Banner>>,
+    /// The backup whose details drawer is open: (source, row key).
+    pub selected: RwSignal<Option<(u32, String)>>,
 }
 
 impl ViewModel {
@@ -174,6 +176,7 @@ impl ViewModel {
             rows_key,
             visible,
             error,
+            selected: RwSignal::new(None),
         }
     }
 }

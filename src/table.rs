@@ -509,7 +509,7 @@ pub fn BackupTable(
                                 let index = view.visible.with(|v| v.indices.get(i).copied());
                                 index.and_then(|i| view.runner.with_rows(|rows| rows.get(i as usize).cloned()))
                             });
-                            view! { <BackupRow row=row /> }
+                            view! { <BackupRow row=row selected=view.selected /> }
                         }
                     />
                     <tr class="pad" aria-hidden="true" style:height=bottom_pad></tr>
@@ -607,7 +607,14 @@ fn cell_view(column: Column, row: Option<&Row>) -> (String, Option<String>, Stri
 pub fn BackupRow(
     /// The backup this row shows (`None`: an empty slot, hidden).
     row: Memo<Option<Row>>,
+    /// Which backup's details are open; a click or Enter on the row opens this one's.
+    selected: RwSignal<Option<(u32, String)>>,
 ) -> impl IntoView {
+    let open = move || {
+        if let Some(r) = row.get_untracked() {
+            selected.set(Some((r.source, r.key)));
+        }
+    };
     let empty = move || row.with(Option::is_none);
     // Only a row that shows a backup is a `backup-row`.
     let testid = move || (!empty()).then_some("backup-row");
@@ -667,7 +674,22 @@ pub fn BackupRow(
         })
         .collect_view();
     view! {
-        <tr data-testid=testid data-backup-arn=arn data-account=account data-region=region hidden=empty>
+        <tr
+            data-testid=testid
+            data-backup-arn=arn
+            data-account=account
+            data-region=region
+            hidden=empty
+            tabindex="0"
+            aria-label=move || row.with(|r| r.as_ref().map(|r| format!("Details of {}", r.summary.backup_name.as_deref().unwrap_or("this backup"))))
+            on:click=move |_| open()
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Enter" {
+                    ev.prevent_default();
+                    open();
+                }
+            }
+        >
             {cells}
         </tr>
     }

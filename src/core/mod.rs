@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod csp;
+pub mod details;
 pub mod endpoint;
 pub mod engine;
 pub mod error;

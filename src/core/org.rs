@@ -222,12 +222,17 @@ impl Broker {
         self.identities.iter().find(|i| i.principal == principal)
     }
 
-    /// True when every identity is ready or failed: the sources can be built.
-    /// (The home account id may come later: its sources are labelled then.)
+    /// True when every identity is ready or failed and the home account
+    /// lookup is over (answered or failed: one call per access key): the
+    /// sources can be built. Waiting for that one call keeps it from racing
+    /// the first ListBackups calls, whose arrival times the rate limit counts.
     pub fn settled(&self) -> bool {
-        self.identities
-            .iter()
-            .all(|i| matches!(i.state, IdentityState::Ready | IdentityState::Failed(_)))
+        let key = &self.home.access_key_id;
+        (self.accounts.contains_key(key) || self.unknown.contains(key))
+            && self
+                .identities
+                .iter()
+                .all(|i| matches!(i.state, IdentityState::Ready | IdentityState::Failed(_)))
     }
 
     /// Asks again for a failed identity (the user pressed Retry on one of its sources).
@@ -360,11 +365,8 @@ impl Broker {
                     self.accounts.insert(key, who.account.clone());
                     self.events.push(BrokerEvent::HomeAccount(who.account));
                 }
-                Err(e) if e.retryable() && identity.attempts + 1 < STS_ATTEMPTS => {
-                    identity.attempts += 1;
-                    identity.retry_at_ms = wall_ms + backoff_ms(identity.attempts, random);
-                }
-                // No STS there (a local emulator): the account comes from the first backup ARN.
+                // No STS there (a local emulator), or no answer: the account
+                // comes from the first backup ARN; the listing does not wait longer.
                 Err(_) => self.unknown.push(key),
             }
             return;

@@ -174,12 +174,25 @@ pub fn sign_list_backups(
     body: String,
     time: SystemTime,
 ) -> Result<SignedRequest, SignError> {
+    sign_dynamodb(endpoint, region, creds, LIST_BACKUPS_TARGET, body, time)
+}
+
+/// Signs one DynamoDB call (`target`: `DynamoDB_20120810.<Operation>`) to
+/// `endpoint` for `region` at `time`.
+pub fn sign_dynamodb(
+    endpoint: &Endpoint,
+    region: &str,
+    creds: &Credentials,
+    target: &str,
+    body: String,
+    time: SystemTime,
+) -> Result<SignedRequest, SignError> {
     let url = endpoint.url();
     // The browser sends `host` itself; it is signed but never handed to fetch.
     let unsigned = [
         ("content-type", CONTENT_TYPE),
         ("host", endpoint.authority.as_str()),
-        ("x-amz-target", LIST_BACKUPS_TARGET),
+        ("x-amz-target", target),
     ];
     let added = sign_headers(
         "POST",

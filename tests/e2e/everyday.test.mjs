@@ -1,0 +1,123 @@
+// Issue 10 end to end: the details drawer (DescribeBackup through the backend,
+// copy to the clipboard, the restore command), faceted counts, dropdowns that
+// close, and the defaults a first visit sees.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { Lens, launchBrowser, startBackend } from './harness.mjs';
+
+let backend;
+let browser;
+
+before(async () => {
+  backend = await startBackend();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+async function listed({ type = 'ALL', size = '100', all = false, viewport } = {}) {
+  const creds = { ...(await backend.credentials()), endpoint: backend.url };
+  const lens = await Lens.open(browser, backend.appUrl, viewport);
+  await lens.connect(creds);
+  await lens.query({ type, size });
+  await lens.click(all ? 'load-all' : 'list');
+  await lens.idle();
+  return lens;
+}
+
+describe('the details drawer', () => {
+  test('a row click opens every field, DescribeBackup\'s key schema, the restore command and a working copy button', async () => {
+    const lens = await listed();
+    await lens.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(backend.appUrl).origin });
+    const row = lens.page.locator('[data-testid=backup-row]').first();
+    const arn = await row.getAttribute('data-backup-arn');
+    await row.click();
+    const drawer = lens.id('details');
+    await drawer.waitFor();
+    assert.ok(await drawer.evaluate((el) => el === document.activeElement), 'the drawer takes focus');
+    assert.match(await drawer.textContent(), new RegExp(arn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    // DescribeBackup, signed and sent from the page, answered by moto through the backend.
+    const described = lens.id('describe-backup');
+    await described.locator('[data-state=done]').waitFor({ timeout: 15_000 });
+    const text = await described.textContent();
+    assert.match(text, /Key schema/);
+    assert.match(text, /pk \(HASH\)/);
+    assert.match(text, /Billing mode/);
+    const requests = (await backend.allRequests()).filter((r) => r.operation === 'DescribeBackup');
+    assert.equal(requests.length, 1);
+    assert.equal(requests[0].status, 200);
+    // The restore command names this backup and its region.
+    const restore = await lens.id('restore-command').textContent();
+    assert.match(restore, /^aws dynamodb restore-table-from-backup --region us-east-1 --target-table-name \S+ --backup-arn /);
+    assert.ok(restore.endsWith(arn), restore);
+    // Copy puts the ARN on the clipboard.
+    await lens.click('copy-arn');
+    await lens.page.waitForFunction(() => document.querySelector('[data-testid=copy-status]').textContent.includes('copied'));
+    assert.equal(await lens.page.evaluate(() => navigator.clipboard.readText()), arn);
+    // Escape closes it; Enter on a focused row opens it again.
+    await lens.page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    await row.focus();
+    await lens.page.keyboard.press('Enter');
+    await drawer.waitFor();
+    await lens.click('details-close');
+    await drawer.waitFor({ state: 'detached' });
+    await lens.page.context().close();
+  });
+
+  test('a DescribeBackup error is shown in the drawer, and the rows stay', async () => {
+    const lens = await listed();
+    await backend.post('/_backend/faults', { kind: 'error500', count: 1, target: 'DescribeBackup' });
+    try {
+      await lens.page.locator('[data-testid=backup-row]').nth(1).click();
+      const failed = lens.id('describe-backup').locator('[data-state=error]');
+      await failed.waitFor({ timeout: 15_000 });
+      assert.match(await failed.textContent(), /internal error/i);
+      assert.equal(await lens.rowCount(), 100);
+    } finally {
+      await backend.post('/_backend/faults/clear');
+    }
+    await lens.page.context().close();
+  });
+});
+
+describe('facets and defaults', () => {
+  test('a first visit lists every backup type', async () => {
+    const lens = await Lens.open(browser, backend.appUrl);
+    assert.equal(await lens.id('backup-type').inputValue(), 'ALL');
+    await lens.page.context().close();
+  });
+
+  test('facet counts follow the other filters, one dropdown is open at a time, Escape and a click outside close it', async () => {
+    const lens = await listed({ all: true });
+    const facet = (name) => lens.id(`facet-${name}`);
+    const open = async (name) => facet(name).locator('summary').click();
+    const isOpen = (name) => facet(name).evaluate((d) => d.open);
+    await open('table');
+    assert.ok(await isOpen('table'));
+    await facet('table').locator('[data-facet-value=orders]').check();
+    await facet('table').locator('[data-facet-value=payments]').check();
+    await open('type');
+    assert.ok(!(await isOpen('table')), 'opening Type closed Tables');
+    assert.ok(await isOpen('type'));
+    const systemLabel = facet('type').locator('label', { has: lens.page.locator('[data-facet-value=SYSTEM]') });
+    const count = Number((await systemLabel.locator('.muted').textContent()).replace(/,/g, ''));
+    await facet('type').locator('[data-facet-value=SYSTEM]').check();
+    const shown = await lens.id('visible-count').textContent();
+    assert.equal(Number(shown.match(/Showing ([\d,]+)/)[1].replace(/,/g, '')), count, `SYSTEM said ${count}; ${shown}`);
+    // The count is what the other filters leave: orders and payments only.
+    const expected = (await backend.backups()).filter((s) => s.BackupType === 'SYSTEM' && ['orders', 'payments'].includes(s.TableName)).length;
+    assert.equal(count, expected);
+    await lens.page.keyboard.press('Escape');
+    assert.ok(!(await isOpen('type')), 'Escape closed it');
+    await open('status');
+    await lens.id('visible-count').click();
+    assert.ok(!(await isOpen('status')), 'a click outside closed it');
+    await lens.page.context().close();
+  });
+});
