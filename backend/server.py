@@ -27,7 +27,21 @@ Accounts, roles and regions (constants below):
     member account's default region) and up to 2 tables without any; PITR is
     on for some tables of each.
 One endpoint serves them all: the access key says the account, the credential
-scope's region says the region. Service `dynamodb` (awsJson 1.0, X-Amz-Target)
+scope's region says the region.
+
+--org-bench even|skewed (a benchmark's organisation, scripts/bench-org.sh)
+  replaces the three members above with 10 accounts 210000000001 ..
+  210000000010, each with role BackupLensViewer trusting only the home role (no
+  external id, every action of the members' policy), and serves a fourth
+  region, ap-southeast-2, enabled for all of them. --org-bench-backups N
+  (default 20000) backups in all are spread over the 40 (member, region)
+  pairs (the four regions us-east-1, eu-west-1, eu-south-2, ap-southeast-2):
+  `even` gives each N/40 (500), `skewed` gives the last pair,
+  (210000000010, ap-southeast-2), N/2 (10,000) and spreads the rest evenly
+  over the other 39 (256 or 257 each); any remainder goes one apiece to the
+  first pairs, so the pairs add up to exactly N. Each pair's backups are on 3
+  to 6 tables; rows are USER or SYSTEM only (BackupType ALL lists them all).
+  The home account is seeded as without the option (in the four regions). Service `dynamodb` (awsJson 1.0, X-Amz-Target)
 and `sts` (query protocol: POST / form-encoded, XML answers) are served. The
 front answers ListBackups, ListTables (by name, LastEvaluatedTableName only
 when more follow), DescribeBackup (the seeded sizes, times and table features)
@@ -89,6 +103,7 @@ Faults: {"kind": K, "count": N, "rate": R, "skip": S, "akid": A, "account": C,
 """
 
 import argparse
+import copy
 import datetime as dt
 import io
 import json
@@ -157,6 +172,10 @@ EXTERNAL_IDS = {"111122223333": "lens-ext-1"}  # the member roles whose trust re
 NO_LIST_ACCOUNTS = ("777788889999",)  # member roles without dynamodb:ListBackups and ListTables
 SERVED_REGIONS = ("us-east-1", "eu-west-1", "eu-south-2")  # and --region, when it is another
 DISABLED_REGIONS = {("444455556666", "eu-south-2")}  # (account, region) pairs not enabled
+# --org-bench: 10 member accounts (instead of MEMBER_ACCOUNTS) over 4 regions, every pair enabled.
+BENCH_ACCOUNTS = tuple(f"2100000000{i:02d}" for i in range(1, 11))
+BENCH_REGIONS = ("us-east-1", "eu-west-1", "eu-south-2", "ap-southeast-2")
+BENCH_MODES = ("even", "skewed")
 PARTITION = "aws"
 HOME_ROLE_ARN = f"arn:aws:iam::{HOME_ACCOUNT}:role/{ROLE_NAME}"
 
@@ -334,9 +353,18 @@ def scope_of(request):
 
 
 class Backend:
-    def __init__(self, region, port, seed, count, days, app_origins=()):
+    def __init__(self, region, port, seed, count, days, app_origins=(), org_bench=None, org_bench_backups=20000):
         self.region = region  # the default region (demo credentials, /_backend/backups without ?region)
-        self.regions = [region] + [r for r in SERVED_REGIONS if r != region]
+        if org_bench not in (None,) + BENCH_MODES:
+            raise ValueError(f"--org-bench: {org_bench!r} is not one of {', '.join(BENCH_MODES)}")
+        self.org_bench, self.org_bench_backups = org_bench, org_bench_backups
+        # The organisation served: the demo's (constants above) or the benchmark's.
+        self.member_accounts = BENCH_ACCOUNTS if org_bench else MEMBER_ACCOUNTS
+        self.accounts = (HOME_ACCOUNT,) + self.member_accounts
+        self.external_ids = {} if org_bench else dict(EXTERNAL_IDS)
+        self.no_list_accounts = () if org_bench else NO_LIST_ACCOUNTS
+        self.disabled_regions = set() if org_bench else set(DISABLED_REGIONS)
+        self.regions = [region] + [r for r in (BENCH_REGIONS if org_bench else SERVED_REGIONS) if r != region]
         self.port = port
         self.app_origins = set(app_origins)  # origins that may use /_backend/ from a browser
         self.control_hosts = {f"{h}:{port}" for h in LOOPBACK_HOSTS} | (set(LOOPBACK_HOSTS) if port == 80 else set())
@@ -364,10 +392,10 @@ class Backend:
         return time.time() + self.clock_offset
 
     def enabled(self, account, region):
-        return (account, region) not in DISABLED_REGIONS
+        return (account, region) not in self.disabled_regions
 
     def pairs(self):
-        return [(a, r) for a in ACCOUNTS for r in self.regions]
+        return [(a, r) for a in self.accounts for r in self.regions]
 
     # ---- seeding -------------------------------------------------------
 
@@ -382,8 +410,12 @@ class Backend:
         tables = seed_tables(rng)
         self.seed_pair(HOME_ACCOUNT, self.region, rng, tables, self.count, IDLE_TABLES[HOME_ACCOUNT][:1], now,
                        random.Random(f"{self.seed}/{HOME_ACCOUNT}/{self.region}/shapes"))
+        bench = self.bench_counts() if self.org_bench else {}
         for account, region in self.pairs():
             if (account, region) == (HOME_ACCOUNT, self.region) or not self.enabled(account, region):
+                continue
+            if account in BENCH_ACCOUNTS:
+                self.seed_bench_pair(account, region, bench.get((account, region), 0), now)
                 continue
             rng = random.Random(f"{self.seed}/{account}/{region}")
             catalogue = CATALOGUES[account]
@@ -396,6 +428,37 @@ class Backend:
             count = rng.randint(120, 300) if region == self.region else rng.randint(20, 300)
             self.seed_pair(account, region, rng, tables, count, idle, now, rng)
         self.ready = True
+
+    def bench_counts(self):
+        """--org-bench: how many backups each of the 40 (member, region) pairs holds (exactly N in all)."""
+        pairs = [(a, r) for a in BENCH_ACCOUNTS for r in BENCH_REGIONS]
+        total = max(0, self.org_bench_backups)
+        counts = {}
+        if self.org_bench == "skewed":
+            big = pairs.pop()  # the last pair: a client that starts sources in order starts it last
+            counts[big] = total // 2
+            total -= counts[big]
+        share, rest = divmod(total, len(pairs))
+        for i, pair in enumerate(pairs):
+            counts[pair] = share + (1 if i < rest else 0)
+        return counts
+
+    def seed_bench_pair(self, account, region, count, now):
+        """--org-bench: `count` backups on 3 to 6 tables (fewer when count is smaller) of one pair.
+
+        Kept fast (20,000 backups in about a second): no encrypted tables (moto makes an RSA KMS key
+        for each account and region that has one, ~30 ms each), and the backups of one table share
+        one copy of it (moto deep-copies the table into every backup, ~0.2 ms each)."""
+        rng = random.Random(f"{self.seed}/bench/{account}/{region}")
+        names = sorted(n for n, shape in TABLE_SHAPES.items() if not shape.get("sse"))
+        chosen = rng.sample(names, min(rng.randint(3, 6), max(1, count)))
+        tables = [{"name": n, "base": rng.uniform(50e6, 50e9), "id": str(uuid.UUID(int=rng.getrandbits(128), version=4))}
+                  for n in chosen]
+        if count == 0:  # a table, but not one backup
+            tables, idle = [], chosen[:1]
+        else:
+            idle = []
+        self.seed_pair(account, region, rng, tables, count, idle, now, rng, shared_snapshots=True)
 
     def seed_iam(self):
         iam = iam_backends[HOME_ACCOUNT][PARTITION]
@@ -411,19 +474,21 @@ class Backend:
             "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
         key = iam.create_access_key(ADMIN_USER)
         self.admin_keys = (key.access_key_id, key.secret_access_key)
-        for account in MEMBER_ACCOUNTS:
+        for account in self.member_accounts:
             statement = {"Effect": "Allow", "Principal": {"AWS": HOME_ROLE_ARN}, "Action": "sts:AssumeRole"}
-            if account in EXTERNAL_IDS:
-                statement["Condition"] = {"StringEquals": {"sts:ExternalId": EXTERNAL_IDS[account]}}
+            if account in self.external_ids:
+                statement["Condition"] = {"StringEquals": {"sts:ExternalId": self.external_ids[account]}}
             member = iam_backends[account][PARTITION]
             member.create_role(role_name=MEMBER_ROLE, assume_role_policy_document=json.dumps(
                 {"Version": "2012-10-17", "Statement": [statement]}), path="/", permissions_boundary=None,
                 description="Backup Lens: read DynamoDB backups", tags=[], max_session_duration="3600")
-            policy = NO_LIST_POLICY if account in NO_LIST_ACCOUNTS else MEMBER_POLICY
+            policy = NO_LIST_POLICY if account in self.no_list_accounts else MEMBER_POLICY
             member.put_role_policy(MEMBER_ROLE, "backup-lens-read", json.dumps(policy))
 
-    def seed_pair(self, account, region, rng, tables, count, idle, now, shape_rng):
-        """Creates `tables` (with backups from `rng`) and `idle` tables (none) in one account and region."""
+    def seed_pair(self, account, region, rng, tables, count, idle, now, shape_rng, shared_snapshots=False):
+        """Creates `tables` (with backups from `rng`) and `idle` tables (none) in one account and region.
+        shared_snapshots: moto copies the table into only the first backup of each table; the others
+        share that copy (a backup's table is never changed; the same rows, much faster)."""
         backend = dynamodb_backends[account][region]
         metas = self.tables.setdefault((account, region), {})
         oldest = now - self.days * DAY
@@ -449,15 +514,25 @@ class Backend:
                 "pitr_since": since,
                 "on_demand": shape.get("on_demand"),
             }
+        snapshots = {}  # table name -> its first backup (shared_snapshots)
         for b in seed_backups(rng, tables, now, count, self.days):
-            backup = backend.create_backup(b["table"]["name"], b["name"])
-            old_arn = backup.arn
+            first = snapshots.get(b["table"]["name"])
+            if first is None:
+                backup = backend.create_backup(b["table"]["name"], b["name"])
+                old_arn = backup.arn
+                if shared_snapshots:
+                    snapshots[b["table"]["name"]] = backup
+            else:
+                backup = copy.copy(first)  # the same (read-only) table snapshot
+                backup.name = b["name"]
+                old_arn = None
             created = b["created"]
             backup.creation_date_time = dt.datetime.fromtimestamp(created, dt.timezone.utc).replace(tzinfo=None)
             backup.identifier = f"{int(created * 1000):014d}-{rng.getrandbits(32):08x}"
             backup.type = b["type"]
             backup.status = b["status"]
-            backend.backups.pop(old_arn)
+            if old_arn is not None:
+                backend.backups.pop(old_arn)
             backend.backups[backup.arn] = backup
             self.meta[backup.arn] = {
                 "created": created,
@@ -890,7 +965,7 @@ class Backend:
             record["fault"] = fault and fault["kind"]
             if fault and fault["kind"] == "expired":
                 result = ddb_error("ExpiredTokenException", "The security token included in the request is expired")
-        if result is None and not self.admit(op, account, region):
+        if result is None and not self.admit(op, account, region, record["t"]):
             result = ddb_error("ThrottlingException", "Rate of requests exceeds the allowed throughput.")
         if result is None:
             if op == "ListBackups":
@@ -995,21 +1070,24 @@ class Backend:
         resp.headers["x-amzn-RequestId"] = rid.group(1) if rid else str(uuid.uuid4())
         return self.cors(request, resp)
 
-    def admit(self, op, account, region):
+    def admit(self, op, account, region, arrival):
         """DynamoDB's control-plane rate limits, per account and region: `rate_limit` ListBackups calls
-        per second, and op_rate_limits' for the others (0: no limit)."""
+        per second, and op_rate_limits' for the others (0: no limit). Counted by arrival time, as
+        the service counts them: not by when this process got round to checking (moto's signature
+        check before it takes a variable time under load)."""
         limit = self.rate_limit if op == "ListBackups" else self.op_rate_limits.get(op, 0)
         if not limit:
             return True
         key = (op, account, region)
-        now = time.time()
+        now = arrival
         with self.lock:
-            recent = [t for t in self.accepted.get(key, []) if t > now - 1.0]
+            kept = [t for t in self.accepted.get(key, []) if t > now - 2.0]
+            recent = [t for t in kept if now - 1.0 < t <= now]
             if len(recent) >= limit:
-                self.accepted[key] = recent
+                self.accepted[key] = kept
                 return False
-            recent.append(now)
-            self.accepted[key] = recent
+            kept.append(now)
+            self.accepted[key] = kept
             return True
 
     def take_fault(self, akid, account=None, region=None, op="ListBackups"):
@@ -1130,8 +1208,8 @@ class Backend:
         body = body if isinstance(body, dict) else {}
         account = body.get("account") or request.args.get("account") or HOME_ACCOUNT
         region = body.get("region") or request.args.get("region") or self.region
-        if account not in ACCOUNTS:
-            raise ValueError(f"unknown account {account!r} (served: {', '.join(ACCOUNTS)})")
+        if account not in self.accounts:
+            raise ValueError(f"unknown account {account!r} (served: {', '.join(self.accounts)})")
         if region not in self.regions:
             raise ValueError(f"unknown region {region!r} (served: {', '.join(self.regions)})")
         return account, region
@@ -1156,13 +1234,13 @@ class Backend:
 
     def sources(self):
         accounts = []
-        for account in ACCOUNTS:
+        for account in self.accounts:
             accounts.append({
                 "account": account,
                 "home": account == HOME_ACCOUNT,
                 "role_arn": self.role_arn(account),
-                "external_id": EXTERNAL_IDS.get(account),
-                "may_list": account not in NO_LIST_ACCOUNTS,
+                "external_id": self.external_ids.get(account),
+                "may_list": account not in self.no_list_accounts,
             })
         pairs = []
         for account, region in self.pairs():
@@ -1178,7 +1256,8 @@ class Backend:
                 "pitr_tables": [t["TableName"] for t in tables if t["PointInTimeRecoveryStatus"] == "ENABLED"],
             })
         return {"home_account": HOME_ACCOUNT, "home_role_arn": HOME_ROLE_ARN, "member_role": MEMBER_ROLE,
-                "default_region": self.region, "regions": list(self.regions), "accounts": accounts, "sources": pairs}
+                "default_region": self.region, "regions": list(self.regions), "org_bench": self.org_bench,
+                "accounts": accounts, "sources": pairs}
 
     def control(self, request, path):
         refusal = self.control_refusal(request)
@@ -1417,6 +1496,11 @@ def main():
                    help="a browser origin allowed to use /_backend/, e.g. http://127.0.0.1:8080 (repeatable; "
                         "--static's own origins are always allowed)")
     p.add_argument("--rate-limit", type=int, default=5, help="ListBackups calls per second per account and region (0: off)")
+    p.add_argument("--org-bench", choices=BENCH_MODES,
+                   help="serve the benchmark's organisation: 10 member accounts x 4 regions (ap-southeast-2 too) "
+                        "holding --org-bench-backups backups, spread evenly or half of them in one pair")
+    p.add_argument("--org-bench-backups", type=int, default=20000, metavar="N",
+                   help="with --org-bench: backups in all over the 40 (member, region) pairs (default 20000)")
     args = p.parse_args()
     import logging
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -1424,7 +1508,8 @@ def main():
     app_origins = list(args.app_origin)
     if args.static:
         app_origins += [f"http://127.0.0.1:{args.static_port}", f"http://localhost:{args.static_port}"]
-    backend = Backend(args.region, args.port, args.seed, args.backups, args.days, app_origins)
+    backend = Backend(args.region, args.port, args.seed, args.backups, args.days, app_origins,
+                      org_bench=args.org_bench, org_bench_backups=args.org_bench_backups)
     backend.rate_limit = args.rate_limit
     server = make_server(args.host, args.port, backend, threaded=True, request_handler=clocked_handler(backend.now))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -1432,7 +1517,8 @@ def main():
     backend.seed_data()
     pairs = [p for p in backend.pairs() if backend.enabled(*p)]
     print(f"backend: DynamoDB and STS on http://{args.host}:{args.port} (default region {args.region}; "
-          f"regions {', '.join(backend.regions)}; accounts {', '.join(ACCOUNTS)}), "
+          f"regions {', '.join(backend.regions)}; accounts {', '.join(backend.accounts)}"
+          f"{f'; org bench {args.org_bench}' if args.org_bench else ''}), "
           f"{len(backend.meta)} backups in {len(pairs)} account-regions seeded in {time.time() - t0:.1f}s", flush=True)
     if args.static:
         static = make_server(args.host, args.static_port, static_app(os.path.abspath(args.static)), threaded=True)

@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
     state.keep_remembered();
     state.tick_clock();
     view! {
+        <a class="skip-link" href="#results">"Skip to the results"</a>
         <header class="topbar">
             <div class="brand">
                 <span class="logo" aria-hidden="true"></span>
@@ -44,28 +45,12 @@ pub fn App() -> impl IntoView {
             <p class="privacy">"Credentials stay in this tab's memory and go only to the endpoint you choose and confirm."</p>
         </header>
         <main class="layout">
+            <ResultsToolbar state=state />
             <aside class="sidebar">
                 <ConnectionPanel state=state />
                 <QueryPanel state=state />
             </aside>
-            <section class="results" id="results" aria-label="Backups">
-                <ErrorBanner error=state.error />
-                {move || {
-                    state
-                        .notice
-                        .get()
-                        .map(|n| {
-                            view! {
-                                <div class="notice" role="status" data-testid="notice">
-                                    <span>{n}</span>
-                                    <button class="close" aria-label="Dismiss" on:click=move |_| state.notice.set(None)>
-                                        "×"
-                                    </button>
-                                </div>
-                            }
-                        })
-                }}
-                <ResultsToolbar state=state />
+            <section class="results" id="results" tabindex="-1" aria-label="Backups">
                 <SourcesPanel state=state />
                 <FilterBar view=state.view />
                 <Charts view=state.view />
@@ -93,10 +78,59 @@ pub fn ConnectionPanel(
             && state.conn.secret_access_key.with(String::is_empty)
             && state.conn.session_token.with(String::is_empty))
     };
+    let collapsed = state.connection_collapsed;
+    let summary = move || {
+        let c = state.conn;
+        let regions = c.regions.with(|rs| match rs.len() {
+            0 => "no region".to_owned(),
+            1..=2 => rs.join(", "),
+            n => format!("{n} regions"),
+        });
+        let key = c.access_key_id.with(|k| crate::state::last4(k).to_owned());
+        let roles = c
+            .roles
+            .with(|r| r.lines().filter(|l| !l.trim().is_empty()).count());
+        let now = (crate::net::now_ms() / 1000.0) as i64;
+        let left = c.expiration.with(|e| {
+            e.as_ref()
+                .filter(|(k, _)| c.access_key_id.with(|a| a == k))
+                .map(|(_, t)| t - now)
+        });
+        let mut parts = vec![regions, format!("key …{key}")];
+        if let Some(secs) = left {
+            parts.push(if secs <= 0 {
+                "expired".to_owned()
+            } else if secs < 3600 {
+                format!("{} min left", secs / 60)
+            } else {
+                format!("{} h {} min left", secs / 3600, secs % 3600 / 60)
+            });
+        }
+        if roles > 0 {
+            parts.push(format!(
+                "{roles} {}",
+                if roles == 1 { "role" } else { "roles" }
+            ));
+        }
+        parts.join(" · ")
+    };
     view! {
         <section class="panel" aria-labelledby="connection-title">
             <h2 id="connection-title">"Connection"</h2>
             <EndpointSuggestion state=state />
+            <Show when=move || collapsed.get()>
+                <button
+                    class="conn-summary"
+                    data-testid="connection-summary"
+                    aria-expanded="false"
+                    title="Show the connection fields"
+                    on:click=move |_| collapsed.set(false)
+                >
+                    <span class="mono">{summary}</span>
+                    <span class="edit">"Edit"</span>
+                </button>
+            </Show>
+            <div class="conn-fields" hidden=move || collapsed.get()>
             <RegionPicker state=state />
             <TextField
                 label="Custom endpoint (optional)"
@@ -159,6 +193,7 @@ pub fn ConnectionPanel(
                  the session token expires, or the browser ends the tab's session. The browser may bring them back with a \
                  reopened or restored tab and copies them into a duplicated tab; any script running on this site's origin can read them."
             </p>
+            </div>
             <Show when=has_credentials>
                 <button class="secondary" data-testid="forget-credentials" on:click=move |_| state.forget_credentials()>
                     "Forget credentials"
@@ -321,7 +356,6 @@ pub fn QueryPanel(
     /// The page state.
     state: AppState,
 ) -> impl IntoView {
-    let busy = move || state.busy();
     view! {
         <section class="panel" aria-labelledby="query-title">
             <h2 id="query-title">"Query"</h2>
@@ -386,9 +420,6 @@ pub fn QueryPanel(
                 errors=state.field_errors
                 kind="number"
             />
-            <button class="primary" data-testid="list" disabled=busy on:click=move |_| state.start(Mode::First)>
-                "List backups"
-            </button>
         </section>
     }
 }
@@ -483,10 +514,23 @@ pub fn ErrorBanner(
     /// What to show; `None` hides the banner.
     error: RwSignal<Option<Banner>>,
 ) -> impl IntoView {
+    // A new error takes focus (and is announced): it is in view, in the results bar.
+    Effect::new(move |_| {
+        if error.with(Option::is_some) {
+            if let Some(el) = document()
+                .query_selector("[data-testid=error]")
+                .ok()
+                .flatten()
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                let _ = el.focus();
+            }
+        }
+    });
     move || {
         error.get().map(|b| {
             view! {
-                <div class="banner" role="alert" data-testid="error">
+                <div class="banner" role="alert" tabindex="-1" data-testid="error">
                     <div>
                         <strong>{b.title}</strong>
                         {b.detail.map(|d| view! { <p class="detail">{d}</p> })}
@@ -543,60 +587,100 @@ pub fn ResultsToolbar(
             })
         })
     };
+    let outcome = state.outcome;
     view! {
-        <div class="toolbar">
-            <div class="counts">
-                <span class="count" data-testid="row-count">
-                    {move || {
-                        let n = count();
-                        format!("{n} {} loaded", if n == 1 { "backup" } else { "backups" })
-                    }}
-                </span>
-                <span class="muted" data-testid="more-status">
-                    {move || {
-                        if !loaded() {
-                            "Nothing listed yet".to_owned()
-                        } else if has_more() {
-                            format!("{} pages · more available", pages())
-                        } else {
-                            format!("{} pages · all loaded · {}", pages(), human_size(total_size()))
-                        }
-                    }}
-                </span>
+        <div class="toolbar resultsbar" data-testid="results-bar">
+            <div class="bar-main">
+                <div class="actions">
+                    <button class="primary" data-testid="list" disabled=busy on:click=move |_| state.start(Mode::First)>
+                        "List backups"
+                    </button>
+                    <button
+                        class="secondary"
+                        data-testid="load-more"
+                        disabled=move || busy() || !has_more()
+                        on:click=move |_| state.start(Mode::More)
+                    >
+                        "Load more"
+                    </button>
+                    <button
+                        class="secondary"
+                        data-testid="load-all"
+                        disabled=move || busy() || (loaded() && !has_more())
+                        on:click=move |_| state.start(Mode::All)
+                    >
+                        "Load all"
+                    </button>
+                    <button class="danger" data-testid="stop" disabled=move || !busy() on:click=move |_| state.stop()>
+                        "Stop"
+                    </button>
+                </div>
+                <div class="counts">
+                    <span class="count" data-testid="row-count" data-count=move || count().to_string()>
+                        {move || {
+                            let n = count();
+                            format!("{} {} loaded", grouped(n as u64), if n == 1 { "backup" } else { "backups" })
+                        }}
+                    </span>
+                    <span class="muted" data-testid="more-status">
+                        {move || {
+                            let p = pages();
+                            let pages = format!("{} {}", grouped(u64::from(p)), if p == 1 { "page" } else { "pages" });
+                            if !loaded() {
+                                "Nothing listed yet".to_owned()
+                            } else if has_more() {
+                                format!("{pages} · more available")
+                            } else {
+                                format!("{pages} · all loaded · {}", human_size(total_size()))
+                            }
+                        }}
+                    </span>
+                </div>
             </div>
-            <div class="actions">
-                <Show when=busy>
-                    <span class="progress" data-testid="progress" aria-live="polite">
+            <div class="bar-status" aria-live="polite">
+                <Show
+                    when=busy
+                    fallback=move || view! { <span class="muted" data-testid="outcome">{move || outcome.get()}</span> }
+                >
+                    <span class="progress" data-testid="progress">
                         <span class="spinner" aria-hidden="true"></span>
                         {move || {
                             let verb = if loading_all() { "Loading all" } else { "Loading" };
+                            let p = pages();
+                            let done = format!(
+                                "{verb}: {} {}, {} {}",
+                                grouped(u64::from(p)),
+                                if p == 1 { "page" } else { "pages" },
+                                grouped(count() as u64),
+                                if count() == 1 { "backup" } else { "backups" }
+                            );
+                            if runner.assuming() {
+                                return "Assuming roles…".to_owned();
+                            }
                             match waiting() {
-                                Some(w) => format!("{verb}: {} pages, {} backups. {w}", pages(), grouped(count() as u64)),
-                                None => format!("{verb}: {} pages, {} backups", pages(), grouped(count() as u64)),
+                                Some(w) => format!("{done}. {w}"),
+                                None => done,
                             }
                         }}
                     </span>
                 </Show>
-                <button
-                    class="secondary"
-                    data-testid="load-more"
-                    disabled=move || busy() || !has_more()
-                    on:click=move |_| state.start(Mode::More)
-                >
-                    "Load more"
-                </button>
-                <button
-                    class="secondary"
-                    data-testid="load-all"
-                    disabled=move || busy() || (loaded() && !has_more())
-                    on:click=move |_| state.start(Mode::All)
-                >
-                    "Load all"
-                </button>
-                <button class="danger" data-testid="stop" disabled=move || !busy() on:click=move |_| state.stop()>
-                    "Stop"
-                </button>
             </div>
+            <ErrorBanner error=state.error />
+            {move || {
+                state
+                    .notice
+                    .get()
+                    .map(|n| {
+                        view! {
+                            <div class="notice" role="status" data-testid="notice">
+                                <span>{n}</span>
+                                <button class="close" aria-label="Dismiss" on:click=move |_| state.notice.set(None)>
+                                    "×"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
         </div>
     }
 }
@@ -648,7 +732,6 @@ pub fn SourcesPanel(
                 .collect::<Vec<(SourceId, SourceStatus, Option<String>)>>()
         })
     };
-    let assuming = move || runner.assuming();
     let summary = move || {
         let all = sources();
         let n = all.len();
@@ -669,9 +752,6 @@ pub fn SourcesPanel(
         text
     };
     view! {
-        <Show when=assuming>
-            <p class="muted" data-testid="assuming">"Assuming roles…"</p>
-        </Show>
         <Show when=move || !sources().is_empty()>
             <details class="sources" open=move || sources().len() <= 12 || sources().iter().any(|(_, _, e)| e.is_some())>
                 <summary data-testid="sources-summary">{summary}</summary>

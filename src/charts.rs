@@ -17,12 +17,64 @@ const MAX_TABLE_BARS: usize = 12;
 pub const EXPIRY_DAYS: usize = 35;
 const WIDTH: f64 = 520.0;
 
-/// Runs `f` on Enter or Space, so bars work from the keyboard.
+/// Runs `f` on Enter or Space, so bars work from the keyboard; the arrow
+/// keys (and Home/End) move between the bars of one chart, which is a single
+/// tab stop (roving tabindex: the focused bar holds `tabindex="0"`).
 fn on_activate(f: impl Fn() + 'static) -> impl Fn(web_sys::KeyboardEvent) + 'static {
     move |ev: web_sys::KeyboardEvent| {
-        if ev.key() == "Enter" || ev.key() == " " {
+        let key = ev.key();
+        if key == "Enter" || key == " " {
             ev.prevent_default();
             f();
+            return;
+        }
+        let step: i32 = match key.as_str() {
+            "ArrowRight" | "ArrowDown" => 1,
+            "ArrowLeft" | "ArrowUp" => -1,
+            "Home" => i32::MIN,
+            "End" => i32::MAX,
+            _ => return,
+        };
+        ev.prevent_default();
+        move_focus(&ev, step);
+    }
+}
+
+/// Moves focus from the bar an event came from to another bar of its chart.
+fn move_focus(ev: &web_sys::KeyboardEvent, step: i32) {
+    use wasm_bindgen::JsCast;
+    let Some(bar) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let Some(svg) = bar.closest("svg").ok().flatten() else {
+        return;
+    };
+    let Ok(list) = svg.query_selector_all("[data-testid=bar]") else {
+        return;
+    };
+    let bars: Vec<web_sys::Element> = (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into().ok())
+        .collect();
+    let Some(at) = bars.iter().position(|b| *b == bar) else {
+        return;
+    };
+    let last = bars.len().saturating_sub(1);
+    let to = match step {
+        i32::MIN => 0,
+        i32::MAX => last,
+        s if s < 0 => at.saturating_sub(1),
+        _ => (at + 1).min(last),
+    };
+    if let Some(next) = bars.get(to) {
+        for b in &bars {
+            let _ = b.set_attribute("tabindex", "-1");
+        }
+        let _ = next.set_attribute("tabindex", "0");
+        if let Some(el) = next.dyn_ref::<web_sys::SvgElement>() {
+            let _ = el.focus();
         }
     }
 }
@@ -173,7 +225,9 @@ fn StorageChart(
                 {shown
                     .into_iter()
                     .zip(bars)
-                    .map(|(t, r)| {
+                    .enumerate()
+                    .map(|(i, (t, r))| {
+                        let stop = if i == 0 { "0" } else { "-1" };
                         let table = t.table.clone();
                         let pressed = {
                             let table = table.clone();
@@ -200,7 +254,7 @@ fn StorageChart(
                                 y=r.y
                                 width=r.w.max(1.0)
                                 height=r.h
-                                tabindex="0"
+                                tabindex=stop
                                 role="button"
                                 aria-pressed=move || if pressed() { "true" } else { "false" }
                                 aria-label=tip.clone()
@@ -250,6 +304,7 @@ fn SizeHistogram(
             Measure::Count,
         );
         let axis_max = axis.max;
+        let first_bin = bins.iter().position(|b| b.count > 0).unwrap_or(0);
         let rects = frame.columns(
             &bins.iter().map(|b| b.count as f64).collect::<Vec<_>>(),
             axis_max,
@@ -278,7 +333,9 @@ fn SizeHistogram(
                 {bins
                     .into_iter()
                     .zip(rects)
-                    .map(|(b, r)| {
+                    .enumerate()
+                    .map(|(i, (b, r))| {
+                        let stop = if i == first_bin { "0" } else { "-1" };
                         let (lo, hi) = (b.lo, b.hi);
                         let pressed = move || filter.with(|f| f.is_size_bin(lo, hi));
                         let pick = move || filter.update(|f| f.toggle_size_bin(lo, hi));
@@ -297,7 +354,7 @@ fn SizeHistogram(
                                         y=r.y
                                         width=r.w
                                         height=r.h
-                                        tabindex="0"
+                                        tabindex=stop
                                         role="button"
                                         aria-pressed=move || if pressed() { "true" } else { "false" }
                                         aria-label=tip.clone()
@@ -366,6 +423,8 @@ fn ExpiryChart(
         };
         let axis_max = axis.max;
         let rects = frame.columns(&t.days.iter().map(value).collect::<Vec<_>>(), axis_max);
+        // The chart's one tab stop: its first bar.
+        let first_day = t.days.iter().position(|d| d.count > 0).unwrap_or(0);
         let y = Scale::new((0.0, axis_max), (frame.height - frame.bottom, frame.top));
         let upcoming = t.days.iter().map(|d| d.count).sum::<usize>();
         let label = format!(
@@ -398,6 +457,7 @@ fn ExpiryChart(
                     .zip(rects)
                     .enumerate()
                     .map(|(i, (d, r))| {
+                        let stop = if i == first_day { "0" } else { "-1" };
                         let day = d.day;
                         let date = day_label(day);
                         let pressed = move || filter.with(|f| f.expiry_day == Some(day));
@@ -422,7 +482,7 @@ fn ExpiryChart(
                                         y=r.y
                                         width=r.w
                                         height=r.h
-                                        tabindex="0"
+                                        tabindex=stop
                                         role="button"
                                         aria-pressed=move || if pressed() { "true" } else { "false" }
                                         aria-label=tip.clone()

@@ -18,7 +18,9 @@ use crate::core::sign::Credentials;
 use crate::core::sts::sts_url;
 use crate::core::time::parse_iso8601;
 use crate::core::urlstate::ViewState;
-use crate::core::view::{Filter, RowsKey, Sort, VisibleCache};
+use crate::core::view::{
+    shown_columns, Column, FacetCounts, Filter, RowsKey, Sort, VisibleCache, DEFAULT_COLUMNS,
+};
 use crate::net::{demo_credentials, now_ms};
 use crate::runner::{OrgRequest, Runner, StsPlace};
 
@@ -144,6 +146,15 @@ pub struct ViewModel {
     pub error: RwSignal<Option<Banner>>,
     /// The backup whose details drawer is open: (source, row key).
     pub selected: RwSignal<Option<(u32, String)>>,
+    /// What the last listing asked for (table name, regions), for the empty-result message.
+    pub listed: RwSignal<Option<(String, Vec<String>)>>,
+    /// Faceted counts per facet (`Facet::ALL` order): every value loaded, with
+    /// how many rows the other filters keep.
+    pub facets: Memo<[Vec<(String, usize)>; 5]>,
+    /// The columns the user chose (the column chooser; kept in the URL).
+    pub columns: RwSignal<Vec<Column>>,
+    /// The columns drawn: the chosen ones, Account and Region only when they vary.
+    pub shown_columns: Memo<Vec<Column>>,
 }
 
 impl ViewModel {
@@ -168,6 +179,20 @@ impl ViewModel {
                     .unwrap_or_default()
             })
         });
+        let counts = StoredValue::new(FacetCounts::default());
+        let facets = Memo::new(move |_| {
+            let (key, f, t) = (rows_key.get(), filter.get(), now.get());
+            runner.with_rows(|rows| {
+                counts
+                    .try_update_value(|c| c.get(rows, key, &f, t))
+                    .unwrap_or_default()
+            })
+        });
+        let columns = RwSignal::new(DEFAULT_COLUMNS.to_vec());
+        let shown_columns = Memo::new(move |_| {
+            let (accounts, regions) = facets.with(|f| (f[3].len(), f[4].len()));
+            columns.with(|c| shown_columns(c, accounts, regions))
+        });
         ViewModel {
             runner,
             filter,
@@ -177,6 +202,10 @@ impl ViewModel {
             visible,
             error,
             selected: RwSignal::new(None),
+            listed: RwSignal::new(None),
+            facets,
+            columns,
+            shown_columns,
         }
     }
 }
@@ -195,6 +224,12 @@ pub struct AppState {
     pub error: RwSignal<Option<Banner>>,
     /// Information that is not an error (a corrected clock).
     pub notice: RwSignal<Option<String>>,
+    /// How the last run ended, shown in the results bar when idle ("Stopped · 1,200 backups kept").
+    pub outcome: RwSignal<String>,
+    /// What the last List / Load asked for, to tell when Load more starts a new listing.
+    last_request: StoredValue<Option<String>>,
+    /// The connection panel shows a one-line summary (after a listing succeeded).
+    pub connection_collapsed: RwSignal<bool>,
 }
 
 impl Default for AppState {
@@ -237,6 +272,9 @@ impl AppState {
             mode: RwSignal::new(Mode::First),
             error,
             notice: RwSignal::new(None),
+            outcome: RwSignal::new(String::new()),
+            last_request: StoredValue::new(None),
+            connection_collapsed: RwSignal::new(false),
         };
         runner.on_event(move |e| state.on_engine_event(e));
         state
@@ -421,6 +459,12 @@ impl AppState {
     /// Ends any run at once: answers still on their way are ignored.
     pub fn stop(&self) {
         self.runner.stop();
+        let n = self.view.rows_key.get_untracked().len;
+        self.outcome.set(format!(
+            "Stopped · {} {} kept",
+            grouped(n as u64),
+            if n == 1 { "backup" } else { "backups" }
+        ));
     }
 
     /// Validates the form and starts a run; refuses with field messages before any request.
@@ -451,6 +495,7 @@ impl AppState {
         let (Ok(connection), Ok(query)) = (connection, query) else {
             let summary: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
             self.field_errors.set(errors);
+            self.connection_collapsed.set(false);
             self.error.set(Some(Banner {
                 title: "Check the highlighted fields; nothing was sent.".into(),
                 detail: Some(summary.join(" · ")),
@@ -459,7 +504,30 @@ impl AppState {
         };
         self.field_errors.set(Vec::new());
         self.error.set(None);
+        self.outcome.set(String::new());
         self.mode.set(mode);
+        // Load more / Load all after the query or sources changed start a new listing: say so.
+        let asked = format!(
+            "{:?}|{:?}|{}|{:?}",
+            query,
+            connection.places,
+            connection.include_home,
+            connection.roles.iter().map(|r| &r.arn).collect::<Vec<_>>()
+        );
+        let before = self.last_request.get_value();
+        self.last_request.set_value(Some(asked.clone()));
+        let has_rows = self.view.rows_key.get_untracked().len > 0;
+        if mode != Mode::First && has_rows && before.is_some_and(|b| b != asked) {
+            self.notice.set(Some(
+                "The query or connection changed since the last listing, so this starts a new listing: \
+                 the rows shown are replaced when its first page arrives."
+                    .into(),
+            ));
+        }
+        self.view.listed.set(Some((
+            query.table.clone().unwrap_or_default(),
+            connection.places.iter().map(|(r, _)| r.clone()).collect(),
+        )));
         let goal = if mode == Mode::All {
             Goal::All
         } else {
@@ -490,7 +558,7 @@ impl AppState {
     /// Shows what the engine reports: errors in the banner, a corrected clock as a notice.
     fn on_engine_event(&self, event: Event) {
         match event {
-            Event::Replaced => {}
+            Event::Replaced => self.connection_collapsed.set(true),
             Event::ClockCorrected {
                 offset_ms, clamped, ..
             } => {
@@ -515,12 +583,17 @@ impl AppState {
                 if error.kind == ErrorKind::ExpiredToken {
                     self.forget_expired(&access_key_id);
                 }
+                if needs_credentials(&error) {
+                    self.connection_collapsed.set(false);
+                }
                 let mut banner = Banner::from(&error);
                 if resumable {
                     let what = match error.kind {
-                        ErrorKind::ExpiredToken
-                        | ErrorKind::UnrecognizedClient
-                        | ErrorKind::InvalidSignature => "paste fresh credentials, then",
+                        ErrorKind::ExpiredToken => "paste fresh credentials, then",
+                        ErrorKind::InvalidSignature => "correct the secret access key, then",
+                        ErrorKind::UnrecognizedClient => {
+                            "check the access key id and session token, then"
+                        }
                         _ => "when the problem is fixed,",
                     };
                     let resume = format!(
@@ -542,6 +615,9 @@ impl AppState {
                 if error.kind == ErrorKind::ExpiredToken {
                     self.forget_expired(&access_key_id);
                 }
+                if needs_credentials(&error) {
+                    self.connection_collapsed.set(false);
+                }
                 // Nothing of the new query was shown: no word about resuming.
                 self.error.set(Some(Banner::from(&error)));
             }
@@ -555,6 +631,7 @@ impl AppState {
             roles: self.conn.roles.get(),
             role_name: self.conn.role_name.get(),
             skip_home: !self.conn.include_home.get(),
+            columns: self.view.columns.get(),
             // A pending suggestion stays in the link, so sharing it again keeps it a suggestion.
             endpoint: self
                 .conn
@@ -591,6 +668,9 @@ impl AppState {
         self.conn.roles.set(v.roles);
         self.conn.role_name.set(v.role_name);
         self.conn.include_home.set(!v.skip_home);
+        if !v.columns.is_empty() {
+            self.view.columns.set(v.columns);
+        }
         // A link only suggests a custom endpoint: the user confirms its host first.
         match LinkEndpoint::from_link(link_endpoint) {
             LinkEndpoint::None => self.conn.endpoint.set(v.endpoint),
@@ -689,6 +769,18 @@ impl AppState {
             }
         });
     }
+}
+
+/// Errors the user fixes in the connection panel (which then opens).
+fn needs_credentials(e: &ApiError) -> bool {
+    matches!(
+        e.kind,
+        ErrorKind::ExpiredToken
+            | ErrorKind::UnrecognizedClient
+            | ErrorKind::InvalidSignature
+            | ErrorKind::AccessDenied
+            | ErrorKind::ClockSkew { .. }
+    )
 }
 
 /// Who signs and where requests go, validated.

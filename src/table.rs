@@ -4,12 +4,13 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::core::details::{middle_cut, relative_time};
 use crate::core::export::{to_csv, to_json};
 use crate::core::format::{grouped, human_size, parse_size};
 use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
 use crate::core::view::{
-    row_window, window_capacity, Cell, Column, FacetCounts, Filter, Sort, ROW_HEIGHT,
+    row_window_for, window_capacity_for, Cell, Column, Filter, Sort, CARD_HEIGHT, ROW_HEIGHT,
 };
 use crate::state::ViewModel;
 
@@ -22,17 +23,7 @@ pub fn FilterBar(
     let filter = view.filter;
     let loaded = move || view.rows_key.with(|k| k.len);
     let shown = move || view.visible.with(|v| v.indices.len());
-    // Faceted counts: each facet counts the rows every other filter keeps, in
-    // one pass; a page that only appends rows costs work for its own rows.
-    let cache = StoredValue::new(FacetCounts::default());
-    let counts = Memo::new(move |_| {
-        let (key, f, now) = (view.rows_key.get(), filter.get(), view.now.get());
-        view.runner.with_rows(|rows| {
-            cache
-                .try_update_value(|c| c.get(rows, key, &f, now))
-                .unwrap_or_default()
-        })
-    });
+    let counts = view.facets;
     let facet = move |i: usize| Memo::new(move |_| counts.with(|c| c[i].clone()));
     let tables = facet(0);
     let types = facet(1);
@@ -72,8 +63,8 @@ pub fn FilterBar(
                         filter.update(|f| f.text = text);
                     }
                 />
-                <span class="visible-count" data-testid="visible-count" aria-live="polite">
-                    {move || format!("Showing {} of {} loaded", shown(), loaded())}
+                <span class="visible-count" data-testid="visible-count" data-count=move || shown().to_string() aria-live="polite">
+                    {move || format!("Showing {} of {} loaded", grouped(shown() as u64), grouped(loaded() as u64))}
                 </span>
             </div>
             <div class="facets">
@@ -122,6 +113,7 @@ pub fn FilterBar(
                     />
                 </Show>
                 <RangeFilters filter=filter open=open />
+                <ColumnChooser columns=view.columns open=open />
                 <button
                     class="secondary small"
                     data-testid="clear-filters"
@@ -236,6 +228,74 @@ fn FacetPicker(
                         }
                     }
                 />
+            </div>
+        </details>
+    }
+}
+
+/// Which columns the table shows (kept in the URL).
+#[component]
+fn ColumnChooser(
+    /// The chosen columns.
+    columns: RwSignal<Vec<Column>>,
+    /// Which dropdown of the bar is open (one at a time).
+    open: RwSignal<Option<&'static str>>,
+) -> impl IntoView {
+    const ME: &str = "column-chooser";
+    let is_open = move || open.get() == Some(ME);
+    view! {
+        <details
+            class="facet"
+            data-testid=ME
+            prop:open=is_open
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                if ev.key() == "Escape" && is_open() {
+                    ev.prevent_default();
+                    open.set(None);
+                    focus_summary(&ev);
+                }
+            }
+        >
+            <summary
+                aria-expanded=move || if is_open() { "true" } else { "false" }
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    open.set(if is_open() { None } else { Some(ME) });
+                }
+            >
+                "Columns"
+            </summary>
+            <div class="facet-list" role="group" aria-label="Columns">
+                {Column::ALL
+                    .into_iter()
+                    .map(|c| {
+                        let note = match c {
+                            Column::Account | Column::Region => " (when several)",
+                            _ => "",
+                        };
+                        view! {
+                            <label class="facet-option">
+                                <input
+                                    type="checkbox"
+                                    data-column=c.id()
+                                    prop:checked=move || columns.with(|cs| cs.contains(&c))
+                                    disabled=c == Column::Name
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        columns.update(|cs| {
+                                            cs.retain(|x| *x != c);
+                                            if on {
+                                                cs.push(c);
+                                            }
+                                            cs.sort_by_key(|x| Column::ALL.iter().position(|y| y == x));
+                                        });
+                                    }
+                                />
+                                <span class="facet-name">{c.label()}{note}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
             </div>
         </details>
     }
@@ -467,17 +527,38 @@ pub fn BackupTable(
 ) -> impl IntoView {
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(800.0);
+    // Narrow screens show rows as cards (taller): the window math follows.
+    let narrow = window().match_media("(max-width: 640px)").ok().flatten();
+    let row_h = RwSignal::new(if narrow.as_ref().is_some_and(|m| m.matches()) {
+        CARD_HEIGHT
+    } else {
+        ROW_HEIGHT
+    });
+    if let Some(m) = narrow {
+        let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            let phone = window()
+                .match_media("(max-width: 640px)")
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.matches());
+            row_h.try_set(if phone { CARD_HEIGHT } else { ROW_HEIGHT });
+        });
+        let _ = m.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+        listener.forget();
+    }
     let total = Memo::new(move |_| view.visible.with(|v| v.indices.len()));
-    let window = Memo::new(move |_| row_window(total.get(), scroll_top.get(), viewport.get()));
+    let window = Memo::new(move |_| {
+        row_window_for(total.get(), scroll_top.get(), viewport.get(), row_h.get())
+    });
     // Only the rows in view are in the DOM, at every size: one row element per
     // slot of the window, which keeps its node while its content follows the
     // data (a sort, a filter or a page changes text, not the row elements).
     // As many slots as a full window holds, whatever is visible: filtering
     // down to a few rows and back creates no elements; empty slots are hidden.
-    let slots = Memo::new(move |_| window_capacity(viewport.get()));
+    let slots = Memo::new(move |_| window_capacity_for(viewport.get(), row_h.get()));
     // Values for `style:height`: a length, not a declaration.
-    let top_pad = move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT);
-    let bottom_pad = move || format!("{}px", (total.get() - window.get().1) as f64 * ROW_HEIGHT);
+    let top_pad = move || format!("{}px", window.get().0 as f64 * row_h.get());
+    let bottom_pad = move || format!("{}px", (total.get() - window.get().1) as f64 * row_h.get());
     let loaded = move || view.rows_key.with(|k| k.len);
     let listed = move || view.runner.read(|e| e.shown_sources().next().is_some());
     let on_scroll = move |ev: web_sys::Event| {
@@ -490,11 +571,21 @@ pub fn BackupTable(
         }
     };
     view! {
-        <div class="table-wrap" data-testid="table-scroll" on:scroll=on_scroll>
+        <div
+            class="table-wrap"
+            data-testid="table-scroll"
+            tabindex="0"
+            role="region"
+            aria-label="Backups table (scrolls with the arrow keys)"
+            on:scroll=on_scroll
+        >
             <table class="backups" aria-rowcount=move || total.get() + 1>
                 <thead>
                     <tr>
-                        {Column::ALL.into_iter().map(|c| view! { <SortHeader column=c sort=view.sort /> }).collect_view()}
+                        {Column::ALL
+                            .into_iter()
+                            .map(|c| view! { <SortHeader column=c sort=view.sort shown=view.shown_columns /> })
+                            .collect_view()}
                     </tr>
                 </thead>
                 <tbody>
@@ -509,7 +600,7 @@ pub fn BackupTable(
                                 let index = view.visible.with(|v| v.indices.get(i).copied());
                                 index.and_then(|i| view.runner.with_rows(|rows| rows.get(i as usize).cloned()))
                             });
-                            view! { <BackupRow row=row selected=view.selected /> }
+                            view! { <BackupRow row=row selected=view.selected shown=view.shown_columns now=view.now /> }
                         }
                     />
                     <tr class="pad" aria-hidden="true" style:height=bottom_pad></tr>
@@ -519,11 +610,18 @@ pub fn BackupTable(
                 <div class="empty">
                     {move || {
                         if loaded() > 0 {
-                            "No loaded backup matches these filters."
+                            "No loaded backup matches these filters.".to_owned()
                         } else if listed() {
-                            "No backups match this query."
+                            match view.listed.get() {
+                                Some((table, regions)) if !table.is_empty() => format!(
+                                    "No backups of table {table} in {}: check the table name (or ARN) and the region{}.",
+                                    regions.join(", "),
+                                    if regions.len() == 1 { "" } else { "s" }
+                                ),
+                                _ => "No backups match this query.".to_owned(),
+                            }
                         } else {
-                            "Paste credentials (or use the local demo), then List backups."
+                            "Paste credentials (or use the local demo), then List backups.".to_owned()
                         }
                     }}
                 </div>
@@ -539,16 +637,23 @@ fn SortHeader(
     column: Column,
     /// The current sort.
     sort: RwSignal<Option<Sort>>,
+    /// The columns drawn; this header is hidden when its column is not.
+    shown: Memo<Vec<Column>>,
 ) -> impl IntoView {
+    let hidden = move || shown.with(|c| !c.contains(&column));
     let aria = move || Sort::aria(sort.get(), column);
     let arrow = move || match aria() {
         "ascending" => " ▲",
         "descending" => " ▼",
         _ => "",
     };
-    let class = if column == Column::Size { "num" } else { "" };
+    let class = match column {
+        Column::Size => "num",
+        Column::Name => "name",
+        _ => "",
+    };
     view! {
-        <th scope="col" class=class aria-sort=aria>
+        <th scope="col" class=class aria-sort=aria hidden=hidden>
             <button
                 class="sort"
                 data-testid=format!("sort-{}", column.id())
@@ -574,12 +679,21 @@ fn cell_class(column: Column) -> &'static str {
     }
 }
 
+/// The longest backup name a cell shows before its middle is cut.
+const NAME_CHARS: usize = 34;
+
 /// What one cell shows: its text, tooltip and class.
 fn cell_view(column: Column, row: Option<&Row>) -> (String, Option<String>, String) {
     let class = cell_class(column);
     match row.and_then(|r| column.cell(&r.summary)) {
+        // Backup names differ at their end (dates, ids): cut the middle, keep both ends.
+        Some(Cell::Text(t)) if column == Column::Name => (
+            middle_cut(t, NAME_CHARS),
+            Some(t.to_owned()),
+            class.to_owned(),
+        ),
         Some(Cell::Text(t)) => {
-            let long = matches!(column, Column::Name | Column::TableArn | Column::BackupArn);
+            let long = matches!(column, Column::TableArn | Column::BackupArn);
             (t.to_owned(), long.then(|| t.to_owned()), class.to_owned())
         }
         Some(Cell::Time(t)) => (
@@ -609,6 +723,10 @@ pub fn BackupRow(
     row: Memo<Option<Row>>,
     /// Which backup's details are open; a click or Enter on the row opens this one's.
     selected: RwSignal<Option<(u32, String)>>,
+    /// The columns drawn (the others' cells are hidden).
+    shown: Memo<Vec<Column>>,
+    /// The clock for relative times (epoch seconds).
+    now: RwSignal<i64>,
 ) -> impl IntoView {
     let open = move || {
         if let Some(r) = row.get_untracked() {
@@ -644,6 +762,8 @@ pub fn BackupRow(
         .map(|c| {
             let cell = Memo::new(move |_| row.with(|r| cell_view(c, r.as_ref())));
             let text = move || cell.with(|v| v.0.clone());
+            let hidden = move || shown.with(|cols| !cols.contains(&c));
+            let label = c.label();
             // Each binding is a DOM call per change: columns without a tooltip
             // bind none, and the class is bound only where it can change.
             let titled = matches!(
@@ -662,14 +782,34 @@ pub fn BackupRow(
                         format!("badge status-{}", status.to_ascii_lowercase())
                     })
                 };
-                view! { <td><span class=badge>{text}</span></td> }.into_any()
+                view! { <td hidden=hidden data-label=label><span class=badge>{text}</span></td> }
+                    .into_any()
+            } else if matches!(c, Column::Created | Column::Expiry) {
+                // The exact time, and beside it how long ago (or until).
+                let title = move || cell.with(|v| v.1.clone());
+                let class = move || cell.with(|v| v.2.clone());
+                let rel = move || {
+                    let t = now.get();
+                    row.with(|r| match r.as_ref().and_then(|r| c.cell(&r.summary)) {
+                        Some(Cell::Time(x)) => relative_time(t, x),
+                        _ => String::new(),
+                    })
+                };
+                view! {
+                    <td class=class title=title hidden=hidden data-label=label>
+                        {text}
+                        <span class="rel">{rel}</span>
+                    </td>
+                }
+                .into_any()
             } else if titled {
                 let title = move || cell.with(|v| v.1.clone());
                 let class = move || cell.with(|v| v.2.clone());
-                view! { <td class=class title=title>{text}</td> }.into_any()
+                view! { <td class=class title=title hidden=hidden data-label=label>{text}</td> }
+                    .into_any()
             } else {
                 let class = move || cell.with(|v| v.2.clone());
-                view! { <td class=class>{text}</td> }.into_any()
+                view! { <td class=class hidden=hidden data-label=label>{text}</td> }.into_any()
             }
         })
         .collect_view();

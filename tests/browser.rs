@@ -472,5 +472,5 @@ async fn many_rows_render_only_the_window_at_a_fixed_height() {
         keys.contains(&expected),
         "row 5000 is rendered after scrolling there"
     );
-    assert!(text_of(&root, "[data-testid=visible-count]").contains("10000 of 10000"));
+    assert!(text_of(&root, "[data-testid=visible-count]").contains("10,000 of 10,000"));
 }

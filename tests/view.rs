@@ -543,7 +543,7 @@ fn exports_hold_exactly_the_visible_rows_with_api_names() {
     let idx = visible(&rows, &filter("orders"), None, NOW);
     let csv = to_csv(&rows, &idx);
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
-    assert_eq!(lines[0], "AccountId,Region,TableName,TableId,TableArn,BackupArn,BackupName,BackupCreationDateTime,BackupExpiryDateTime,BackupStatus,BackupType,BackupSizeBytes");
+    assert_eq!(lines[0], "TableName,TableId,TableArn,BackupArn,BackupName,BackupCreationDateTime,BackupExpiryDateTime,BackupStatus,BackupType,BackupSizeBytes,AccountId,Region");
     assert_eq!(lines.len(), 1 + idx.len());
     assert!(lines[1].contains(",a0,nightly-orders-1,"));
     let json = to_json(&rows, &idx);

@@ -12,7 +12,7 @@ use super::query::{
 };
 use super::secret::looks_like_credential;
 use super::time::parse_utc;
-use super::view::{Column, Direction, Filter, Sort};
+use super::view::{Column, Direction, Filter, Sort, DEFAULT_COLUMNS};
 
 /// Everything a bookmark restores.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub struct ViewState {
     pub role_name: String,
     /// False when the home credentials' own account is not listed.
     pub skip_home: bool,
+    /// The table's chosen columns (empty: the default set).
+    pub columns: Vec<Column>,
     pub query: QueryInput,
     pub filter: Filter,
     pub sort: Option<Sort>,
@@ -159,6 +161,7 @@ impl ViewState {
                 role_name,
             ),
             skip_home: self.skip_home,
+            columns: self.columns.clone(),
             endpoint: Endpoint::parse(&self.endpoint)
                 .map(|e| e.url().trim_end_matches('/').to_owned())
                 .unwrap_or_default(),
@@ -200,10 +203,20 @@ impl ViewState {
         if s.skip_home {
             put("home", "0".into());
         }
-        put("table", s.query.table.clone());
-        if s.query.backup_type != DEFAULT_BACKUP_TYPE {
-            put("type", s.query.backup_type.clone());
+        if !s.columns.is_empty() && s.columns[..] != DEFAULT_COLUMNS[..] {
+            put(
+                "cols",
+                s.columns
+                    .iter()
+                    .map(|c| c.id())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
         }
+        put("table", s.query.table.clone());
+        // Always written (also the default, ALL): a shared link lists the same types
+        // whatever a later default becomes.
+        put("type", s.query.backup_type.clone());
         put("from", s.query.from.clone());
         put("to", s.query.to.clone());
         put("size", s.query.page_size.clone());
@@ -283,6 +296,7 @@ impl ViewState {
                 "roles" => v.roles = val.replace(',', "\n"),
                 "role" => v.role_name = val,
                 "home" => v.skip_home = val == "0",
+                "cols" => v.columns = val.split(',').filter_map(Column::parse).collect(),
                 "table" => v.query.table = val,
                 // Only a value the select offers; anything else keeps the default.
                 "type" => {
@@ -414,7 +428,10 @@ mod tests {
             v.region = typed.into();
             let q = v.to_query();
             assert!(!q.contains(&encode(typed)) && !q.contains(typed), "{q}");
-            assert_eq!(q, "tables=orders", "only the valid facet value stays");
+            assert_eq!(
+                q, "type=ALL&tables=orders",
+                "only the valid facet value stays"
+            );
         }
         // Half-typed or invalid values stay out; valid ones go in normalised.
         let mut v = ViewState::default();
@@ -424,9 +441,12 @@ mod tests {
         v.query.page_size = "1000".into();
         v.query.from = "2026-13-01T00:00".into();
         v.filter.text = "x".repeat(MAX_SEARCH_IN_URL + 1);
-        assert_eq!(v.to_query(), "endpoint=https%3A%2F%2Fddb.example.com");
+        assert_eq!(
+            v.to_query(),
+            "endpoint=https%3A%2F%2Fddb.example.com&type=ALL"
+        );
         v.endpoint = "https://ddb.example.com/some/path".into();
-        assert_eq!(v.to_query(), "");
+        assert_eq!(v.to_query(), "type=ALL");
         // And a link carrying a credential does not bring it into the page.
         let restored = ViewState::from_query(&format!("q={akid}&table={akid}&region=eu-west-1"));
         assert_eq!(restored.filter.text, "");
@@ -443,7 +463,11 @@ mod tests {
     #[test]
     fn defaults_make_an_empty_query_and_junk_is_ignored() {
         let d = ViewState::from_query("");
-        assert_eq!(d.to_query(), "");
+        assert_eq!(
+            d.to_query(),
+            "type=ALL",
+            "only the backup type, always recorded"
+        );
         let junk = ViewState::from_query("sort=size.sideways&smin=lots&%zz=1&q=%E2%28&x");
         assert_eq!(junk.sort, None);
         assert_eq!(junk.filter.size_min, None);

@@ -327,8 +327,6 @@ impl Column {
 
     /// The columns in the order of the API reference (exports).
     pub const API_ORDER: [Column; 12] = [
-        Column::Account,
-        Column::Region,
         Column::Table,
         Column::TableId,
         Column::TableArn,
@@ -339,6 +337,9 @@ impl Column {
         Column::Status,
         Column::Type,
         Column::Size,
+        // Read from the ARN: after the API's own fields.
+        Column::Account,
+        Column::Region,
     ];
 
     /// The API's field name (CSV header, JSON key).
@@ -743,17 +744,74 @@ pub const ROW_HEIGHT: f64 = 34.0;
 /// Rows rendered above and below the viewport.
 pub const OVERSCAN: usize = 12;
 
+/// Height of one row shown as a card (narrow screens; style/main.css sets the same).
+pub const CARD_HEIGHT: f64 = 118.0;
+
 /// How many rows a window holds for a viewport `viewport` pixels high.
 pub fn window_capacity(viewport: f64) -> usize {
-    (viewport.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN
+    window_capacity_for(viewport, ROW_HEIGHT)
+}
+
+/// [`window_capacity`] for rows `row_height` pixels high.
+pub fn window_capacity_for(viewport: f64, row_height: f64) -> usize {
+    let h = if row_height > 0.0 {
+        row_height
+    } else {
+        ROW_HEIGHT
+    };
+    (viewport.max(h) / h).ceil() as usize + 2 * OVERSCAN
 }
 
 /// Which slice `[first, end)` of `total` visible rows to render for a scroll
 /// position: only the rows in view and a few around them, at every size.
 pub fn row_window(total: usize, scroll_top: f64, viewport: f64) -> (usize, usize) {
-    let first = ((scroll_top.max(0.0) / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN);
-    let count = window_capacity(viewport);
+    row_window_for(total, scroll_top, viewport, ROW_HEIGHT)
+}
+
+/// [`row_window`] for rows `row_height` pixels high.
+pub fn row_window_for(
+    total: usize,
+    scroll_top: f64,
+    viewport: f64,
+    row_height: f64,
+) -> (usize, usize) {
+    let h = if row_height > 0.0 {
+        row_height
+    } else {
+        ROW_HEIGHT
+    };
+    let first = ((scroll_top.max(0.0) / h) as usize).saturating_sub(OVERSCAN);
+    let count = window_capacity_for(viewport, h);
     (first.min(total), (first + count).min(total))
+}
+
+/// The columns shown by default; Table ID and the ARNs are a click away in
+/// the column chooser (and in the details drawer).
+pub const DEFAULT_COLUMNS: [Column; 9] = [
+    Column::Name,
+    Column::Table,
+    Column::Account,
+    Column::Region,
+    Column::Status,
+    Column::Type,
+    Column::Created,
+    Column::Expiry,
+    Column::Size,
+];
+
+/// The columns to draw: the chosen ones, in table order, except Account and
+/// Region while every loaded backup has the same one (a column of one
+/// repeated value only takes width).
+pub fn shown_columns(chosen: &[Column], accounts: usize, regions: usize) -> Vec<Column> {
+    Column::ALL
+        .into_iter()
+        .filter(|c| chosen.contains(c))
+        .filter(|c| match c {
+            Column::Account => accounts > 1,
+            Column::Region => regions > 1,
+            _ => true,
+        })
+        .collect()
 }
 
 /// How many loaded rows have each value of a facet, most first.

@@ -164,7 +164,7 @@ export class Lens {
 
   async rowCount() {
     const text = await this.id('row-count').textContent();
-    return Number(text.match(/\d+/)[0]);
+    return Number(text.match(/[\d,]+/)[0].replace(/,/g, ''));
   }
 
   async error() {

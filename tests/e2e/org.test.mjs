@@ -182,7 +182,7 @@ describe('org-wide: 4 accounts × 3 regions through roles', () => {
       assert.deepEqual([...rows[key]].sort(), await expected(account, region), key);
     }
     // Resumed, not restarted: no source asked for its first page again.
-    const firsts = (await backend.allRequests()).filter(listBackups).filter((r) => !r.start);
+    const firsts = (await backend.allRequests()).filter(listBackups).filter((r) => r.status === 200 && !r.start);
     const resumedFresh = firsts.filter((r) => stopped[`${r.account}/${r.region}`]?.rows > 0);
     assert.equal(resumedFresh.length, 0, JSON.stringify(resumedFresh));
     await lens.page.context().close();

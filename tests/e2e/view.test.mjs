@@ -44,7 +44,7 @@ function expected(words, table) {
 
 async function visibleCount(lens) {
   const text = await lens.id('visible-count').textContent();
-  return Number(text.match(/Showing (\d+)/)[1]);
+  return Number(text.match(/Showing ([\d,]+)/)[1].replace(/,/g, ''));
 }
 
 test('search + chart click + sort narrow the table to exactly the expected backups, and the URL brings the view back', async () => {
@@ -121,7 +121,8 @@ test('exports hold exactly the visible rows', async () => {
   const [csvDownload] = await Promise.all([lens.page.waitForEvent('download'), lens.click('export-csv')]);
   const csv = fs.readFileSync(await csvDownload.path(), 'utf8').trim().split('\r\n');
   const header = csv[0].split(',');
-  assert.deepEqual(header, ['TableName', 'TableId', 'TableArn', 'BackupArn', 'BackupName', 'BackupCreationDateTime', 'BackupExpiryDateTime', 'BackupStatus', 'BackupType', 'BackupSizeBytes']);
+  // The API's fields in its order, then where each backup lives (read from its ARN).
+  assert.deepEqual(header, ['TableName', 'TableId', 'TableArn', 'BackupArn', 'BackupName', 'BackupCreationDateTime', 'BackupExpiryDateTime', 'BackupStatus', 'BackupType', 'BackupSizeBytes', 'AccountId', 'Region']);
   const arnColumn = header.indexOf('BackupArn');
   assert.deepEqual(csv.slice(1).map((line) => line.split(',')[arnColumn]), visible);
 
@@ -129,7 +130,10 @@ test('exports hold exactly the visible rows', async () => {
   const json = JSON.parse(fs.readFileSync(await jsonDownload.path(), 'utf8'));
   assert.deepEqual(json.BackupSummaries.map((s) => s.BackupArn), visible);
   const byArn = new Map(all.map((s) => [s.BackupArn, s]));
-  for (const s of json.BackupSummaries) assert.deepEqual(s, byArn.get(s.BackupArn), 'same fields and values as the API');
+  for (const { AccountId, Region, ...s } of json.BackupSummaries) {
+    assert.deepEqual(s, byArn.get(s.BackupArn), 'same fields and values as the API');
+    assert.equal(`${Region}:${AccountId}`, s.BackupArn.split(':').slice(3, 5).join(':'), 'account and region from the ARN');
+  }
   await lens.page.context().close();
 });
 
