@@ -959,14 +959,16 @@ class Backend:
                 name = params["TableName"]
                 resource = name if name.startswith("arn:") else f"arn:aws:dynamodb:{region}:{account}:table/{name}"
             result, moto_text = self.forward_to_moto(environ, body, resource)
+        # The rate limit before injected faults: a throttled call does not use up a
+        # fault's `skip` or `count` (tests count pages, not arrivals).
+        if result is None and not self.admit(op, account, region, record["t"]):
+            result = ddb_error("ThrottlingException", "Rate of requests exceeds the allowed throughput.")
         fault = None
         if result is None:
             fault = self.take_fault(akid, account, region, op)
             record["fault"] = fault and fault["kind"]
             if fault and fault["kind"] == "expired":
                 result = ddb_error("ExpiredTokenException", "The security token included in the request is expired")
-        if result is None and not self.admit(op, account, region, record["t"]):
-            result = ddb_error("ThrottlingException", "Rate of requests exceeds the allowed throughput.")
         if result is None:
             if op == "ListBackups":
                 record["limit"] = params.get("Limit")

@@ -118,19 +118,20 @@ pub fn ConnectionPanel(
         <section class="panel" aria-labelledby="connection-title">
             <h2 id="connection-title">"Connection"</h2>
             <EndpointSuggestion state=state />
-            <Show when=move || collapsed.get()>
+            <Show when=move || collapsed.get() || state.connection_listed.get()>
                 <button
                     class="conn-summary"
                     data-testid="connection-summary"
-                    aria-expanded="false"
-                    title="Show the connection fields"
-                    on:click=move |_| collapsed.set(false)
+                    aria-expanded=move || if collapsed.get() { "false" } else { "true" }
+                    aria-controls="connection-fields"
+                    title=move || if collapsed.get() { "Show the connection fields" } else { "Fold the connection fields" }
+                    on:click=move |_| collapsed.update(|c| *c = !*c)
                 >
                     <span class="mono">{summary}</span>
-                    <span class="edit">"Edit"</span>
+                    <span class="edit">{move || if collapsed.get() { "Edit" } else { "Fold" }}</span>
                 </button>
             </Show>
-            <div class="conn-fields" hidden=move || collapsed.get()>
+            <div class="conn-fields" id="connection-fields" hidden=move || collapsed.get()>
             <RegionPicker state=state />
             <TextField
                 label="Custom endpoint (optional)"

@@ -228,8 +228,10 @@ pub struct AppState {
     pub outcome: RwSignal<String>,
     /// What the last List / Load asked for, to tell when Load more starts a new listing.
     last_request: StoredValue<Option<String>>,
-    /// The connection panel shows a one-line summary (after a listing succeeded).
+    /// The connection panel shows only its one-line summary.
     pub connection_collapsed: RwSignal<bool>,
+    /// A listing succeeded with this connection: the summary line shows.
+    pub connection_listed: RwSignal<bool>,
 }
 
 impl Default for AppState {
@@ -275,6 +277,7 @@ impl AppState {
             outcome: RwSignal::new(String::new()),
             last_request: StoredValue::new(None),
             connection_collapsed: RwSignal::new(false),
+            connection_listed: RwSignal::new(false),
         };
         runner.on_event(move |e| state.on_engine_event(e));
         state
@@ -480,7 +483,8 @@ impl AppState {
                 ),
             }));
             // Focus the question, not its confirm button: a repeated Enter must not confirm it.
-            focus_testid("endpoint-suggestion");
+            // (After the banner's own focus, which runs first.)
+            gloo_timers::callback::Timeout::new(0, || focus_testid("endpoint-suggestion")).forget();
             return;
         }
         let query = self.query_input().validate();
@@ -558,7 +562,15 @@ impl AppState {
     /// Shows what the engine reports: errors in the banner, a corrected clock as a notice.
     fn on_engine_event(&self, event: Event) {
         match event {
-            Event::Replaced => self.connection_collapsed.set(true),
+            // Where the form sits above the results (phones, narrow windows) it
+            // folds to one line after a listing; beside the results it stays
+            // open (its summary line says the same) and folds on request.
+            Event::Replaced => {
+                if narrow_layout() {
+                    self.connection_collapsed.set(true);
+                }
+                self.connection_listed.set(true);
+            }
             Event::ClockCorrected {
                 offset_ms, clamped, ..
             } => {
@@ -769,6 +781,15 @@ impl AppState {
             }
         });
     }
+}
+
+/// True where the form is stacked above the results (the page's one-column layout).
+fn narrow_layout() -> bool {
+    window()
+        .match_media("(max-width: 900px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches())
 }
 
 /// Errors the user fixes in the connection panel (which then opens).

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::details::{middle_cut, relative_time};
+use crate::core::details::{relative_time, split_tail};
 use crate::core::export::{to_csv, to_json};
 use crate::core::format::{grouped, human_size, parse_size};
 use crate::core::rows::Row;
@@ -679,21 +679,15 @@ fn cell_class(column: Column) -> &'static str {
     }
 }
 
-/// The longest backup name a cell shows before its middle is cut.
-const NAME_CHARS: usize = 34;
+/// The end of a backup name that always shows (a date stamp and time: what tells them apart).
+const NAME_TAIL: usize = 15;
 
 /// What one cell shows: its text, tooltip and class.
 fn cell_view(column: Column, row: Option<&Row>) -> (String, Option<String>, String) {
     let class = cell_class(column);
     match row.and_then(|r| column.cell(&r.summary)) {
-        // Backup names differ at their end (dates, ids): cut the middle, keep both ends.
-        Some(Cell::Text(t)) if column == Column::Name => (
-            middle_cut(t, NAME_CHARS),
-            Some(t.to_owned()),
-            class.to_owned(),
-        ),
         Some(Cell::Text(t)) => {
-            let long = matches!(column, Column::TableArn | Column::BackupArn);
+            let long = matches!(column, Column::Name | Column::TableArn | Column::BackupArn);
             (t.to_owned(), long.then(|| t.to_owned()), class.to_owned())
         }
         Some(Cell::Time(t)) => (
@@ -775,7 +769,19 @@ pub fn BackupRow(
                     | Column::TableArn
                     | Column::BackupArn
             );
-            if c == Column::Status {
+            if c == Column::Name {
+                // Cut in the middle by CSS: the head ellipsises, the tail stays; the whole name is in the page.
+                let title = move || cell.with(|v| v.1.clone());
+                let class = move || cell.with(|v| v.2.clone());
+                let head = move || cell.with(|v| split_tail(&v.0, NAME_TAIL).0.to_owned());
+                let tail = move || cell.with(|v| split_tail(&v.0, NAME_TAIL).1.to_owned());
+                view! {
+                    <td class=class title=title hidden=hidden data-label=label>
+                        <span class="cut"><span class="head">{head}</span><span class="tail">{tail}</span></span>
+                    </td>
+                }
+                    .into_any()
+            } else if c == Column::Status {
                 let badge = move || {
                     cell.with(|v| {
                         let status = if v.0 == "—" { "none" } else { v.0.as_str() };

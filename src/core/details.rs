@@ -1,5 +1,5 @@
-//! What the details drawer shows for one backup: relative times, names cut in
-//! the middle, the restore command, and DescribeBackup's answer as labelled
+//! What the details drawer and the table show for one backup: relative times,
+//! names cut in the middle, the restore command, and DescribeBackup's answer as labelled
 //! lines. Pure functions; the drawer only lays them out.
 
 use serde_json::Value;
@@ -53,22 +53,19 @@ pub fn relative_time(now: i64, t: f64) -> String {
     }
 }
 
-/// `text` cut to at most `max` characters by removing its middle, where
-/// backup names repeat themselves ("orders$SystemBackup-2026-10-2…" hides the
-/// part that tells them apart): "orders$Sys…2026-10-21-0300".
-pub fn middle_cut(text: &str, max: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= max || max < 5 {
-        return text.to_owned();
+/// Splits `text` into a head that may be cut with an ellipsis and a tail of
+/// up to `tail` characters that always shows: a middle cut in CSS, with the
+/// whole text still in the page (search, copy, screen readers).
+pub fn split_tail(text: &str, tail: usize) -> (&str, &str) {
+    let n = text.chars().count();
+    if n <= tail * 2 {
+        return (text, "");
     }
-    let keep = max - 1;
-    let tail = keep.div_ceil(2) + keep / 6; // a little more of the end: dates and ids live there
-    let tail = tail.min(keep - 1);
-    let head = keep - tail;
-    let mut out: String = chars[..head].iter().collect();
-    out.push('…');
-    out.extend(&chars[chars.len() - tail..]);
-    out
+    let at = text
+        .char_indices()
+        .nth(n - tail)
+        .map_or(text.len(), |(i, _)| i);
+    text.split_at(at)
 }
 
 /// Quotes a shell word when it needs quoting (POSIX single quotes).
@@ -290,15 +287,15 @@ mod tests {
     }
 
     #[test]
-    fn long_names_keep_their_end() {
-        let name = "orders$SystemBackup-2026-10-21-0300";
-        let cut = middle_cut(name, 24);
-        assert_eq!(cut.chars().count(), 24);
-        assert!(cut.starts_with("orders$S"), "{cut}");
-        assert!(cut.contains('…'), "{cut}");
-        assert!(cut.ends_with("10-21-0300"), "{cut}");
-        assert_eq!(middle_cut("short", 24), "short");
-        assert_eq!(middle_cut("ééééééééééééé", 6).chars().count(), 6);
+    fn a_tail_always_shows() {
+        assert_eq!(
+            split_tail("orders$SystemBackup-2026-10-21-0300", 15),
+            ("orders$SystemBackup-", "2026-10-21-0300")
+        );
+        assert_eq!(split_tail("short", 15), ("short", ""));
+        let (h, t) = split_tail("ééééééééééééééééééééééééééééééé", 15);
+        assert_eq!(t.chars().count(), 15);
+        assert_eq!(format!("{h}{t}").chars().count(), 31);
     }
 
     #[test]
