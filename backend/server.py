@@ -27,7 +27,12 @@ Accounts, roles and regions (constants below):
     member account's default region) and up to 2 tables without any; PITR is
     on for some tables of each.
 One endpoint serves them all: the access key says the account, the credential
-scope's region says the region.
+scope's region says the region. Service `dynamodb` (awsJson 1.0, X-Amz-Target)
+and `sts` (query protocol: POST / form-encoded, XML answers) are served. The
+front answers ListBackups, ListTables (by name, LastEvaluatedTableName only
+when more follow), DescribeBackup (the seeded sizes, times and table features)
+and DescribeContinuousBackups (a real restorable window) once moto has
+accepted the request; any other operation gets moto's own answer.
 
 --org-bench even|skewed (a benchmark's organisation, scripts/bench-org.sh)
   replaces the three members above with 10 accounts 210000000001 ..
@@ -41,12 +46,7 @@ scope's region says the region.
   over the other 39 (256 or 257 each); any remainder goes one apiece to the
   first pairs, so the pairs add up to exactly N. Each pair's backups are on 3
   to 6 tables; rows are USER or SYSTEM only (BackupType ALL lists them all).
-  The home account is seeded as without the option (in the four regions). Service `dynamodb` (awsJson 1.0, X-Amz-Target)
-and `sts` (query protocol: POST / form-encoded, XML answers) are served. The
-front answers ListBackups, ListTables (by name, LastEvaluatedTableName only
-when more follow), DescribeBackup (the seeded sizes, times and table features)
-and DescribeContinuousBackups (a real restorable window) once moto has
-accepted the request; any other operation gets moto's own answer.
+  The home account is seeded as without the option (in the four regions).
 
 Control routes under /_backend/ (not part of AWS):
   GET  /_backend/demo-credentials   fresh AssumeRole credentials for the demo role
