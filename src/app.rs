@@ -11,6 +11,7 @@ use crate::core::org::source_sentence;
 use crate::core::query::{BackupTypeFilter, Field, FieldError};
 use crate::details::DetailsDrawer;
 use crate::net::monotonic_ms;
+use crate::protection::TablesView;
 use crate::state::{AppState, Banner, Mode};
 use crate::table::{BackupTable, FilterBar};
 
@@ -50,11 +51,34 @@ pub fn App() -> impl IntoView {
                 <ConnectionPanel state=state />
                 <QueryPanel state=state />
             </aside>
-            <section class="results" id="results" tabindex="-1" aria-label="Backups">
+            <section class="results" id="results" tabindex="-1" aria-label="Results">
+                <div class="view-switch" role="group" aria-label="View">
+                    <button
+                        class="tab"
+                        data-testid="view-backups"
+                        aria-pressed=move || if state.tables_view.get() { "false" } else { "true" }
+                        on:click=move |_| state.tables_view.set(false)
+                    >
+                        "Backups"
+                    </button>
+                    <button
+                        class="tab"
+                        data-testid="view-tables"
+                        aria-pressed=move || if state.tables_view.get() { "true" } else { "false" }
+                        on:click=move |_| state.open_tables()
+                    >
+                        "Tables"
+                    </button>
+                </div>
                 <SourcesPanel state=state />
-                <FilterBar view=state.view />
-                <Charts view=state.view />
-                <BackupTable view=state.view />
+                <div hidden=move || state.tables_view.get()>
+                    <FilterBar view=state.view />
+                    <Charts view=state.view />
+                    <BackupTable view=state.view />
+                </div>
+                <Show when=move || state.tables_view.get()>
+                    <TablesView state=state />
+                </Show>
             </section>
         </main>
         <DetailsDrawer view=state.view />

@@ -16,6 +16,7 @@ use crate::core::sign::{
     sign_dynamodb, sign_list_backups, sign_sts, time_from_millis, Credentials,
 };
 use crate::core::sts::StsError;
+use crate::core::tables::{parse_continuous_backups, parse_list_tables, Api, ScanAnswer};
 use crate::core::time::parse_http_date;
 
 /// The page's own Content-Security-Policy (the `<meta>` tag the release build carries), if any.
@@ -160,6 +161,58 @@ pub async fn describe_backup(
         )
     })?;
     parse_describe_backup(status, &|name| headers.get(name), &body)
+}
+
+/// One signed ListTables or DescribeContinuousBackups call for the protection view.
+pub async fn scan_call(
+    target: &Target,
+    api: Api,
+    body: String,
+    sign_at_ms: f64,
+    abort: Option<&AbortSignal>,
+) -> Result<ScanAnswer, ApiError> {
+    check_policy(&target.endpoint)?;
+    let signed = sign_dynamodb(
+        &target.endpoint,
+        &target.region,
+        &target.credentials,
+        api.target(),
+        body,
+        time_from_millis(sign_at_ms),
+    )
+    .map_err(|e| ApiError::new(ErrorKind::SigningBug, 0, None, e.to_string()))?;
+    let mut builder = Request::post(&signed.url)
+        .credentials(RequestCredentials::Omit)
+        .cache(RequestCache::NoStore)
+        .referrer_policy(ReferrerPolicy::NoReferrer)
+        .abort_signal(abort);
+    for (name, value) in &signed.headers {
+        builder = builder.header(name, value);
+    }
+    let response = builder
+        .body(signed.body)
+        .map_err(|e| ApiError::network(&e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::network(&e.to_string()))?;
+    let status = response.status();
+    let headers = response.headers();
+    let text = response.text().await.map_err(|_| {
+        ApiError::new(
+            ErrorKind::Truncated,
+            status,
+            None,
+            "the connection dropped while the answer arrived",
+        )
+    })?;
+    let header = |name: &str| headers.get(name);
+    match api {
+        Api::ListTables => parse_list_tables(status, &header, &text)
+            .map(|(names, next)| ScanAnswer::Tables(names, next)),
+        Api::ContinuousBackups => {
+            parse_continuous_backups(status, &header, &text).map(ScanAnswer::Pitr)
+        }
+    }
 }
 
 /// One signed STS call (query protocol) with `body`, signed with `creds` for

@@ -19,6 +19,9 @@ use crate::core::rows::Row;
 use crate::core::view::RowsKey;
 use crate::net::{list_backups, monotonic_ms, now_ms, sts_call};
 
+/// Scan call ids share the abort map with listing requests: this bit keeps them apart.
+const SCAN_IDS: u64 = 1 << 62;
+
 /// How long an STS call may take before it is aborted.
 const STS_TIMEOUT_MS: u32 = 10_000;
 
@@ -61,6 +64,10 @@ pub struct Runner {
     sts: StoredValue<Option<StsPlace>>,
     /// A listing to start once every identity is settled.
     waiting: StoredValue<Option<OrgRequest>>,
+    /// The protection view's table scan.
+    scanner: StoredValue<crate::core::tables::Scanner>,
+    /// Start the scan once the listing's sources exist.
+    scan_wanted: StoredValue<bool>,
     /// DescribeBackup's own pace, per account and region (10 calls per 1.1 s).
     describe_gates: StoredValue<HashMap<(String, String), crate::core::rate::RateGate>>,
 }
@@ -83,7 +90,92 @@ impl Runner {
             sts: StoredValue::new(None),
             waiting: StoredValue::new(None),
             describe_gates: StoredValue::new(HashMap::new()),
+            scanner: StoredValue::new(crate::core::tables::Scanner::default()),
+            scan_wanted: StoredValue::new(false),
         }
+    }
+
+    /// Reads the table scan, tracking every change.
+    pub fn read_scanner<T>(&self, f: impl FnOnce(&crate::core::tables::Scanner) -> T) -> T {
+        self.tick.track();
+        self.scanner.with_value(f)
+    }
+
+    /// Scans the tables of the listing's sources (now, or once they exist).
+    pub fn scan_tables(&self) {
+        self.scan_wanted.set_value(true);
+        self.pump();
+    }
+
+    /// Starts the scan over the active listing's sources that have credentials.
+    fn start_scan(&self) {
+        let sources = self.engine.with_value(|e| {
+            e.sources()
+                .filter_map(|(id, st)| {
+                    let spec = e.spec(id)?;
+                    if spec.blocked.is_some() {
+                        return None;
+                    }
+                    let account = st.account.clone().or_else(|| spec.account.clone())?;
+                    Some((account, st.region.clone(), spec.target.clone()))
+                })
+                .collect::<Vec<_>>()
+        });
+        if sources.is_empty() {
+            return;
+        }
+        self.scan_wanted.set_value(false);
+        self.scanner.update_value(|s| s.start(sources));
+    }
+
+    /// Performs what the scanner asks until it waits; returns its wake time (monotonic).
+    fn pump_scanner(&self) -> Option<f64> {
+        use crate::core::tables::ScanAction;
+        loop {
+            let action = self.scanner.try_update_value(|s| s.poll(monotonic_ms()))?;
+            match action {
+                ScanAction::Send(send) => self.send_scan(send),
+                ScanAction::Abort(id) => {
+                    if let Some(c) = self
+                        .controllers
+                        .try_update_value(|m| m.remove(&(SCAN_IDS | id)))
+                        .flatten()
+                    {
+                        c.abort();
+                    }
+                }
+                ScanAction::WakeAt(t) => return Some(t),
+                ScanAction::Idle => return None,
+            }
+        }
+    }
+
+    fn send_scan(&self, send: crate::core::tables::ScanSend) {
+        let Some(target) = self.scanner.with_value(|s| s.target(send.source).cloned()) else {
+            return;
+        };
+        let controller = web_sys::AbortController::new().ok();
+        let signal = controller.as_ref().map(|c| c.signal());
+        if let Some(c) = controller {
+            self.controllers.update_value(|m| {
+                m.insert(SCAN_IDS | send.id, c);
+            });
+        }
+        let runner = *self;
+        spawn_local(async move {
+            let answer =
+                crate::net::scan_call(&target, send.api, send.body, now_ms(), signal.as_ref())
+                    .await;
+            runner
+                .controllers
+                .try_update_value(|m| m.remove(&(SCAN_IDS | send.id)));
+            let handled = runner.scanner.try_update_value(|s| {
+                s.handle(send.id, answer, monotonic_ms(), js_sys::Math::random())
+            });
+            if handled.is_some() {
+                runner.pump();
+            }
+        });
     }
 
     /// DescribeBackup for a backup of source `source` (signed like its
@@ -220,7 +312,10 @@ impl Runner {
     /// Stops every source at once; no late page lands.
     pub fn stop(&self) {
         self.waiting.set_value(None);
+        self.scan_wanted.set_value(false);
         self.engine.update_value(Engine::stop);
+        self.scanner
+            .update_value(crate::core::tables::Scanner::stop);
         self.pump();
     }
 
@@ -259,6 +354,12 @@ impl Runner {
         if let Some(t) = broker_wake {
             // Wall time to the monotonic clock the timer uses.
             self.schedule(monotonic_ms() + (t - now_ms()).max(0.0));
+        }
+        if self.scan_wanted.get_value() && self.waiting.with_value(Option::is_none) {
+            self.start_scan();
+        }
+        if let Some(t) = self.pump_scanner() {
+            self.schedule(t);
         }
         loop {
             let Some(action) = self
@@ -368,6 +469,8 @@ impl Runner {
                     for id in e.expired_sources(principal) {
                         e.retry_source(id);
                     }
+                    self.scanner
+                        .update_value(|s| s.set_credentials(principal, credentials));
                 }
                 BrokerEvent::Failed { principal, error } => e.block(principal, error),
                 BrokerEvent::HomeAccount(account) => e.set_account(HOME, account),

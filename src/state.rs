@@ -232,6 +232,10 @@ pub struct AppState {
     pub connection_collapsed: RwSignal<bool>,
     /// A listing succeeded with this connection: the summary line shows.
     pub connection_listed: RwSignal<bool>,
+    /// The protection view ("Tables") is shown instead of the backups.
+    pub tables_view: RwSignal<bool>,
+    /// The protection view's staleness threshold, days.
+    pub stale_days: RwSignal<u32>,
 }
 
 impl Default for AppState {
@@ -278,6 +282,8 @@ impl AppState {
             last_request: StoredValue::new(None),
             connection_collapsed: RwSignal::new(false),
             connection_listed: RwSignal::new(false),
+            tables_view: RwSignal::new(false),
+            stale_days: RwSignal::new(crate::core::urlstate::DEFAULT_STALE_DAYS),
         };
         runner.on_event(move |e| state.on_engine_event(e));
         state
@@ -456,7 +462,48 @@ impl AppState {
 
     /// True while any request is queued, in flight or waiting.
     pub fn busy(&self) -> bool {
-        self.runner.read(Engine::busy) || self.runner.assuming()
+        self.runner.read(Engine::busy)
+            || self.runner.assuming()
+            || self.runner.read_scanner(crate::core::tables::Scanner::busy)
+    }
+
+    /// Opens the protection view: lists every table of the chosen sources and
+    /// asks its point-in-time recovery, and loads all their backups (type ALL,
+    /// no table or time range) unless they are loaded already.
+    pub fn open_tables(&self) {
+        self.tables_view.set(true);
+        let q = self.query;
+        let wide = q.backup_type.get_untracked() == "ALL"
+            && q.table.with_untracked(|t| t.trim().is_empty())
+            && q.time_from.with_untracked(|t| t.trim().is_empty())
+            && q.time_to.with_untracked(|t| t.trim().is_empty());
+        if !wide {
+            q.backup_type.set("ALL".into());
+            q.table.set(String::new());
+            q.time_from.set(String::new());
+            q.time_to.set(String::new());
+        }
+        let complete = wide
+            && self.view.rows_key.get_untracked().len > 0
+            && !self.runner.read(Engine::has_more)
+            && !self.busy();
+        if !complete && !self.busy() {
+            self.start(Mode::All);
+        }
+        if self.error.with_untracked(Option::is_none) {
+            self.runner.scan_tables();
+        }
+    }
+
+    /// Back to the backups, filtered to one table of the protection view.
+    pub fn show_table_backups(&self, account: &str, region: &str, table: &str) {
+        self.view.filter.set(Filter {
+            tables: [table.to_owned()].into(),
+            accounts: [account.to_owned()].into(),
+            regions: [region.to_owned()].into(),
+            ..Filter::default()
+        });
+        self.tables_view.set(false);
     }
 
     /// Ends any run at once: answers still on their way are ignored.
@@ -644,6 +691,8 @@ impl AppState {
             role_name: self.conn.role_name.get(),
             skip_home: !self.conn.include_home.get(),
             columns: self.view.columns.get(),
+            tables_view: self.tables_view.get(),
+            stale_days: self.stale_days.get(),
             // A pending suggestion stays in the link, so sharing it again keeps it a suggestion.
             endpoint: self
                 .conn
@@ -682,6 +731,12 @@ impl AppState {
         self.conn.include_home.set(!v.skip_home);
         if !v.columns.is_empty() {
             self.view.columns.set(v.columns);
+        }
+        if v.stale_days != 0 {
+            self.stale_days.set(v.stale_days);
+        }
+        if v.tables_view {
+            self.tables_view.set(true);
         }
         // A link only suggests a custom endpoint: the user confirms its host first.
         match LinkEndpoint::from_link(link_endpoint) {

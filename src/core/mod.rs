@@ -20,6 +20,7 @@ pub mod rows;
 pub mod secret;
 pub mod sign;
 pub mod sts;
+pub mod tables;
 pub mod time;
 pub mod urlstate;
 pub mod view;

@@ -28,6 +28,10 @@ pub struct ViewState {
     pub skip_home: bool,
     /// The table's chosen columns (empty: the default set).
     pub columns: Vec<Column>,
+    /// The protection view ("Tables") instead of the backups.
+    pub tables_view: bool,
+    /// The protection view's staleness threshold in days (0: the default, 7).
+    pub stale_days: u32,
     pub query: QueryInput,
     pub filter: Filter,
     pub sort: Option<Sort>,
@@ -83,6 +87,9 @@ fn split(s: &str) -> BTreeSet<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// The protection view's default staleness threshold (days).
+pub const DEFAULT_STALE_DAYS: u32 = 7;
 
 /// A role ARN or a 12-digit account id, as the roles list holds them.
 fn is_role_entry(entry: &str) -> bool {
@@ -162,6 +169,12 @@ impl ViewState {
             ),
             skip_home: self.skip_home,
             columns: self.columns.clone(),
+            tables_view: self.tables_view,
+            stale_days: if (1..=3650).contains(&self.stale_days) {
+                self.stale_days
+            } else {
+                0
+            },
             endpoint: Endpoint::parse(&self.endpoint)
                 .map(|e| e.url().trim_end_matches('/').to_owned())
                 .unwrap_or_default(),
@@ -202,6 +215,12 @@ impl ViewState {
         put("role", s.role_name.clone());
         if s.skip_home {
             put("home", "0".into());
+        }
+        if s.tables_view {
+            put("view", "tables".into());
+        }
+        if s.stale_days != 0 && s.stale_days != DEFAULT_STALE_DAYS {
+            put("stale", s.stale_days.to_string());
         }
         if !s.columns.is_empty() && s.columns[..] != DEFAULT_COLUMNS[..] {
             put(
@@ -296,6 +315,8 @@ impl ViewState {
                 "roles" => v.roles = val.replace(',', "\n"),
                 "role" => v.role_name = val,
                 "home" => v.skip_home = val == "0",
+                "view" => v.tables_view = val == "tables",
+                "stale" => v.stale_days = val.parse().unwrap_or(0),
                 "cols" => v.columns = val.split(',').filter_map(Column::parse).collect(),
                 "table" => v.query.table = val,
                 // Only a value the select offers; anything else keeps the default.
@@ -359,6 +380,14 @@ mod tests {
         let q = v.to_query();
         assert!(q.contains("region=us-east-1%2Ceu-west-1"), "{q}");
         assert!(q.contains("home=0"), "{q}");
+        let tables = ViewState::from_query("view=tables&stale=30");
+        assert!(tables.tables_view);
+        assert_eq!(tables.stale_days, 30);
+        assert_eq!(
+            ViewState::from_query("stale=-4").stale_days,
+            0,
+            "junk keeps the default"
+        );
         assert_eq!(ViewState::from_query(&q), v.sanitized());
         assert_eq!(ViewState::from_query(&q).roles, v.roles);
         // A secret pasted into the roles box, or a bad region, never reaches the URL.
