@@ -135,13 +135,15 @@ pub fn TablesView(
                     "Export JSON"
                 </button>
             </div>
+            <ul class="tables-errors" role="status">
             <For
                 each=errors
                 key=|(k, t)| (k.clone(), t.clone())
                 children=move |(key, text)| {
-                    view! { <p class="banner tables-error" role="alert" data-testid="tables-error" data-source=key>{text}</p> }
+                    view! { <li class="tables-error" data-testid="tables-error" data-source=key>{text}</li> }
                 }
             />
+            </ul>
             <div class="table-wrap tables-wrap" tabindex="0" role="region" aria-label="Tables">
                 <table class="backups protection">
                     <thead>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::core::endpoint::{is_known_region, Endpoint, LinkEndpoint, REGION_GROUPS};
-use crate::core::engine::{Engine, Event, Goal};
+use crate::core::engine::{Engine, Event, Goal, SourceState};
 use crate::core::error::{ApiError, ErrorKind};
 use crate::core::format::grouped;
 use crate::core::paste::parse_credentials;
@@ -641,6 +641,29 @@ impl AppState {
             } => {
                 if error.kind == ErrorKind::ExpiredToken {
                     self.forget_expired(&access_key_id);
+                }
+                // With several sources, each failure is told on its own status
+                // line (with Retry); the banner counts them and stays calm.
+                let (sources, failed) = self.runner.read(|e| {
+                    (
+                        e.sources().count(),
+                        e.sources()
+                            .filter(|(_, s)| matches!(s.state, SourceState::Error(_)))
+                            .count(),
+                    )
+                });
+                if sources > 1 {
+                    self.error.set(Some(Banner {
+                        title: format!(
+                            "{} of {} sources could not be listed; the others are not affected.",
+                            grouped(failed as u64),
+                            grouped(sources as u64)
+                        ),
+                        detail: Some(
+                            "Each one says why in the sources list, with its own Retry.".into(),
+                        ),
+                    }));
+                    return;
                 }
                 if needs_credentials(&error) {
                     self.connection_collapsed.set(false);

@@ -440,7 +440,14 @@ pub fn scan_sentence(api: Api, error: &ApiError, key: &str) -> String {
                 Api::ContinuousBackups => "point-in-time recovery shows as unknown",
             }
         ),
-        _ => format!("{key}: {} failed: {}", api.action(), error.user_message()),
+        _ => {
+            let (account, region) = key.split_once('/').unwrap_or(("", key));
+            format!(
+                "{key}: {} failed: {}",
+                api.action(),
+                super::org::source_sentence(error, Some(account), region, true, true)
+            )
+        }
     }
 }
 

@@ -86,6 +86,53 @@ describe('the details drawer', () => {
   });
 });
 
+describe('feedback in view, a table that fits, cards on phones', () => {
+  test('a wrong secret: the banner is inside the 1280×800 viewport and has focus, and the rows stay', async () => {
+    const creds = { ...(await backend.credentials()), endpoint: backend.url };
+    const lens = await Lens.open(browser, backend.appUrl, { width: 1280, height: 800 });
+    await lens.connect(creds);
+    await lens.click('list');
+    await lens.idle();
+    const before = await lens.rowCount();
+    await lens.id('secret-access-key').fill(`x${creds.SecretAccessKey.slice(1)}`);
+    await lens.click('list');
+    await lens.idle();
+    const banner = lens.id('error');
+    await banner.waitFor();
+    assert.match(await banner.textContent(), /secret access key does not match/i);
+    assert.doesNotMatch(await banner.textContent(), /fresh credentials/i, 'a typo is not an expiry');
+    const box = await banner.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 800 && box.x >= 0 && box.x + box.width <= 1280, JSON.stringify(box));
+    assert.ok(await banner.evaluate((el) => el === document.activeElement || el.contains(document.activeElement)), 'the banner has focus');
+    assert.equal(await banner.getAttribute('role'), 'alert');
+    assert.equal(await lens.rowCount(), before, 'nothing loaded is lost');
+    await lens.page.context().close();
+  });
+
+  test('with the default columns the table fits its box at 1280 px; the column chooser adds ARNs and the URL keeps them', async () => {
+    const lens = await listed({ viewport: { width: 1280, height: 800 } });
+    const fits = () => lens.id('table-scroll').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    const [scroll, client] = await fits();
+    assert.ok(scroll <= client, `scrollWidth ${scroll} > clientWidth ${client}`);
+    await lens.id('column-chooser').locator('summary').click();
+    await lens.id('column-chooser').locator('[data-column=backup-arn]').check();
+    assert.ok(await lens.page.locator('th:has([data-testid=sort-backup-arn])').isVisible());
+    assert.match(lens.page.url(), /cols=[^&]*backup-arn/);
+    await lens.page.context().close();
+  });
+
+  test('on a phone each backup is a card', async () => {
+    const lens = await listed({ viewport: { width: 390, height: 844 } });
+    const row = lens.page.locator('[data-testid=backup-row]').first();
+    const display = await row.evaluate((el) => getComputedStyle(el).display);
+    assert.equal(display, 'grid');
+    const box = await row.boundingBox();
+    assert.ok(box.height > 80 && box.width <= 390, JSON.stringify(box));
+    assert.equal(await lens.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scrolling');
+    await lens.page.context().close();
+  });
+});
+
 describe('facets and defaults', () => {
   test('a first visit lists every backup type', async () => {
     const lens = await Lens.open(browser, backend.appUrl);
