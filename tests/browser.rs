@@ -474,3 +474,116 @@ async fn many_rows_render_only_the_window_at_a_fixed_height() {
     );
     assert!(text_of(&root, "[data-testid=visible-count]").contains("10,000 of 10,000"));
 }
+
+fn click(root: &web_sys::HtmlElement, selector: &str) {
+    one(root, selector)
+        .unchecked_ref::<web_sys::HtmlElement>()
+        .click();
+}
+
+fn is_open(root: &web_sys::HtmlElement, testid: &str) -> bool {
+    one(root, &format!("[data-testid={testid}]"))
+        .unchecked_ref::<web_sys::HtmlDetailsElement>()
+        .open()
+}
+
+#[wasm_bindgen_test]
+async fn facet_dropdowns_open_one_at_a_time_and_count_with_the_other_filters() {
+    let root = container();
+    let (state, _mounted) = mount_table(&root, Some(many(40, js_sys::Date::now() / 1000.0)));
+    leptos::task::tick().await;
+    click(&root, "[data-testid=facet-table] summary");
+    leptos::task::tick().await;
+    assert!(is_open(&root, "facet-table"));
+    click(&root, "[data-testid=facet-type] summary");
+    leptos::task::tick().await;
+    assert!(!is_open(&root, "facet-table"), "opening Type closed Tables");
+    assert!(is_open(&root, "facet-type"));
+    // Escape closes it.
+    let escape = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &{
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key("Escape");
+        init.set_bubbles(true);
+        init
+    })
+    .unwrap();
+    one(&root, "[data-testid=facet-type] summary")
+        .dispatch_event(&escape)
+        .unwrap();
+    leptos::task::tick().await;
+    assert!(!is_open(&root, "facet-type"));
+    // Counts follow the other filters: with only table-0, SYSTEM counts table-0's.
+    state
+        .view
+        .filter
+        .update(|f| f.tables = ["table-0".to_owned()].into());
+    leptos::task::tick().await;
+    let system = one(&root, "[data-testid=facet-type] [data-facet-value=SYSTEM]")
+        .closest("label")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    // Rows i with i % 5 == 0 and i % 3 == 0 among 0..40: 0, 15, 30.
+    assert!(system.ends_with('3'), "{system}");
+}
+
+#[wasm_bindgen_test]
+async fn the_column_chooser_shows_and_hides_columns() {
+    let root = container();
+    let (state, _mounted) = mount_table(&root, Some(loaded_page()));
+    leptos::task::tick().await;
+    let header = || one(&root, "th:has([data-testid=sort-backup-arn])");
+    assert!(header().has_attribute("hidden"), "ARNs are off by default");
+    click(
+        &root,
+        "[data-testid=column-chooser] [data-column=backup-arn]",
+    );
+    leptos::task::tick().await;
+    assert!(!header().has_attribute("hidden"));
+    assert!(state
+        .view
+        .columns
+        .get_untracked()
+        .contains(&Column::BackupArn));
+    // One account and one region loaded: their columns stay out of the way.
+    assert!(one(&root, "th:has([data-testid=sort-account])").has_attribute("hidden"));
+}
+
+#[wasm_bindgen_test]
+async fn a_row_click_opens_the_details_drawer_with_the_restore_command() {
+    let root = container();
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
+    let out = slot.clone();
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        let state = AppState::new();
+        list(&state, loaded_page());
+        out.set(Some(state));
+        view! {
+            <BackupTable view=state.view />
+            <backup_lens::details::DetailsDrawer view=state.view />
+        }
+    });
+    leptos::task::tick().await;
+    let row = all(&root, "[data-testid=backup-row]").remove(0);
+    let arn = row.get_attribute("data-backup-arn").unwrap();
+    row.unchecked_ref::<web_sys::HtmlElement>().click();
+    leptos::task::tick().await;
+    let restore = text_of(&root, "[data-testid=restore-command]");
+    assert!(
+        restore.starts_with("aws dynamodb restore-table-from-backup --region eu-west-1"),
+        "{restore}"
+    );
+    assert!(restore.ends_with(&arn), "{restore}");
+    assert!(
+        text_of(&root, "[data-testid=details]").contains("ago"),
+        "relative times"
+    );
+    click(&root, "[data-testid=details-close]");
+    leptos::task::tick().await;
+    assert!(root
+        .query_selector("[data-testid=details]")
+        .unwrap()
+        .is_none());
+    drop(slot);
+}
