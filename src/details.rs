@@ -98,7 +98,8 @@ pub fn DetailsDrawer(
     let close = move || view.selected.set(None);
     move || {
         let r = row.get()?;
-        let now = view.now.get();
+        // The drawer is drawn once per backup: a clock tick must not rebuild it (and move focus).
+        let now = view.now.get_untracked();
         let s = &r.summary;
         let name = s.backup_name.clone().unwrap_or_else(|| "(no name)".into());
         let arn = s.backup_arn.clone().unwrap_or_default();

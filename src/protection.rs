@@ -23,20 +23,26 @@ pub fn TablesView(
     let runner = state.runner;
     let stale_days = state.stale_days;
     let only_risky = RwSignal::new(false);
-    // Which sources' backups are known: listed without an error before any page.
-    let rows = Memo::new(move |_| {
-        let days = stale_days.get();
-        let now = state.view.now.get();
-        state.view.rows_key.track();
-        let unknown: Vec<String> = runner.read(|e: &Engine| {
+    // Which sources' backups are unknown: failed before any page. A memo, so
+    // the join below reruns only when this set changes, not on every tick.
+    let unknown = Memo::new(move |_| {
+        runner.read(|e: &Engine| {
             e.shown_sources()
                 .chain(e.sources())
                 .filter(|(_, s)| matches!(s.state, SourceState::Error(_)) && s.pages == 0)
                 .map(|(_, s)| crate::core::org::source_key(s.account.as_deref(), &s.region))
-                .collect()
-        });
+                .collect::<Vec<String>>()
+        })
+    });
+    let scan_revision = Memo::new(move |_| runner.read_scanner(Scanner::revision));
+    let rows = Memo::new(move |_| {
+        let days = stale_days.get();
+        let now = state.view.now.get();
+        state.view.rows_key.track();
+        scan_revision.track();
+        let unknown = unknown.get();
         let known = move |key: &str| !unknown.iter().any(|u| u == key);
-        runner.read_scanner(|sc| {
+        runner.scanner_untracked(|sc| {
             runner.with_rows(|rows| protection(sc.sources(), rows, &known, now, days))
         })
     });

@@ -68,6 +68,8 @@ pub struct Runner {
     scanner: StoredValue<crate::core::tables::Scanner>,
     /// Start the scan once the listing's sources exist.
     scan_wanted: StoredValue<bool>,
+    /// The wall time the broker's own timer is set for (NaN: none).
+    broker_wake: StoredValue<f64>,
     /// DescribeBackup's own pace, per account and region (10 calls per 1.1 s).
     describe_gates: StoredValue<HashMap<(String, String), crate::core::rate::RateGate>>,
 }
@@ -92,12 +94,18 @@ impl Runner {
             describe_gates: StoredValue::new(HashMap::new()),
             scanner: StoredValue::new(crate::core::tables::Scanner::default()),
             scan_wanted: StoredValue::new(false),
+            broker_wake: StoredValue::new(f64::NAN),
         }
     }
 
     /// Reads the table scan, tracking every change.
     pub fn read_scanner<T>(&self, f: impl FnOnce(&crate::core::tables::Scanner) -> T) -> T {
         self.tick.track();
+        self.scanner.with_value(f)
+    }
+
+    /// Reads the table scan without tracking (pair with a tracked revision).
+    pub fn scanner_untracked<T>(&self, f: impl FnOnce(&crate::core::tables::Scanner) -> T) -> T {
         self.scanner.with_value(f)
     }
 
@@ -263,6 +271,9 @@ impl Runner {
     /// Forget: the broker drops every credential too.
     pub fn forget_credentials(&self) {
         self.waiting.set_value(None);
+        self.scan_wanted.set_value(false);
+        self.scanner
+            .update_value(crate::core::tables::Scanner::forget);
         self.broker.update_value(Broker::forget);
         self.engine.update_value(Engine::forget_credentials);
         self.pump();
@@ -352,8 +363,7 @@ impl Runner {
             }
         }
         if let Some(t) = broker_wake {
-            // Wall time to the monotonic clock the timer uses.
-            self.schedule(monotonic_ms() + (t - now_ms()).max(0.0));
+            self.schedule_broker(t);
         }
         if self.scan_wanted.get_value() && self.waiting.with_value(Option::is_none) {
             self.start_scan();
@@ -432,6 +442,25 @@ impl Runner {
                 }
             });
         }
+    }
+
+    /// Wakes the loop at wall time `t` for the broker (a renewal or an STS
+    /// retry), on a timer of its own: set only when that time changes, so the
+    /// engine's frequent wake-ups never multiply it.
+    fn schedule_broker(&self, t: f64) {
+        if self.broker_wake.get_value() == t {
+            return;
+        }
+        self.broker_wake.set_value(t);
+        let delay = (t - now_ms()).clamp(0.0, 2_147_483_000.0).ceil() as u32;
+        let runner = *self;
+        gloo_timers::callback::Timeout::new(delay, move || {
+            if runner.broker_wake.try_get_value() == Some(t) {
+                runner.broker_wake.set_value(f64::NAN);
+                runner.pump();
+            }
+        })
+        .forget();
     }
 
     /// Wakes the loop at monotonic time `t` (the earliest asked for wins).

@@ -594,9 +594,22 @@ impl AppState {
             places,
             sts,
         } = connection;
+        let place = format!(
+            "{} {} {}",
+            sts.endpoint.url(),
+            sts.region,
+            places
+                .iter()
+                .map(|(_, e)| e.url())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        if self.tables_view.get_untracked() {
+            self.runner.scan_tables();
+        }
         self.runner.request_org(
             sts,
-            move |b| b.configure(credentials, include_home, roles),
+            move |b| b.configure(&place, credentials, include_home, roles),
             OrgRequest {
                 regions: places,
                 query,
@@ -692,7 +705,7 @@ impl AppState {
             Event::PendingFailed {
                 error,
                 access_key_id,
-                ..
+                errors,
             } => {
                 if error.kind == ErrorKind::ExpiredToken {
                     self.forget_expired(&access_key_id);
@@ -701,7 +714,22 @@ impl AppState {
                     self.connection_collapsed.set(false);
                 }
                 // Nothing of the new query was shown: no word about resuming.
-                self.error.set(Some(Banner::from(&error)));
+                let mut banner = Banner::from(&error);
+                if errors.len() > 1 {
+                    banner.title = format!(
+                        "None of the {} sources could be listed. {}",
+                        grouped(errors.len() as u64),
+                        banner.title
+                    );
+                    banner.detail = Some(
+                        errors
+                            .iter()
+                            .map(|(label, e)| format!("{label}: {}", e.user_message()))
+                            .collect::<Vec<_>>()
+                            .join(" · "),
+                    );
+                }
+                self.error.set(Some(banner));
             }
         }
     }
@@ -749,11 +777,25 @@ impl AppState {
             sort_regions(&mut regions);
             self.conn.regions.set(regions);
         }
+        if !v.roles.trim().is_empty() {
+            let n = v.roles.lines().filter(|l| !l.trim().is_empty()).count();
+            self.notice.set(Some(format!(
+                "This link lists {n} {} to assume (under Other accounts): check {} before you list; \
+                 nothing is sent until you press List, Load more or Load all.",
+                if n == 1 { "role" } else { "roles" },
+                if n == 1 { "it" } else { "them" }
+            )));
+        }
         self.conn.roles.set(v.roles);
         self.conn.role_name.set(v.role_name);
         self.conn.include_home.set(!v.skip_home);
         if !v.columns.is_empty() {
-            self.view.columns.set(v.columns);
+            let mut columns = v.columns;
+            // The name column is always there (its box cannot be unticked).
+            if !columns.contains(&Column::Name) {
+                columns.insert(0, Column::Name);
+            }
+            self.view.columns.set(columns);
         }
         if v.stale_days != 0 {
             self.stale_days.set(v.stale_days);

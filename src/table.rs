@@ -199,6 +199,7 @@ fn FacetPicker(
             >
                 {summary}
             </summary>
+            <Show when=is_open>
             <div class="facet-list" role="group" aria-label=title>
                 <For
                     each=move || options.get()
@@ -229,6 +230,7 @@ fn FacetPicker(
                     }
                 />
             </div>
+            </Show>
         </details>
     }
 }

@@ -518,6 +518,9 @@ async fn facet_dropdowns_open_one_at_a_time_and_count_with_the_other_filters() {
         .filter
         .update(|f| f.tables = ["table-0".to_owned()].into());
     leptos::task::tick().await;
+    // The options are drawn while the dropdown is open.
+    click(&root, "[data-testid=facet-type] summary");
+    leptos::task::tick().await;
     let system = one(&root, "[data-testid=facet-type] [data-facet-value=SYSTEM]")
         .closest("label")
         .unwrap()

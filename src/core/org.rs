@@ -134,6 +134,8 @@ pub struct Broker {
     /// Access keys whose GetCallerIdentity failed (an endpoint without STS).
     unknown: Vec<String>,
     events: Vec<BrokerEvent>,
+    /// Where the identities were assumed (see [`Broker::configure`]).
+    place: String,
 }
 
 impl Broker {
@@ -141,7 +143,24 @@ impl Broker {
     /// false) and the roles. Identities whose role and home key are unchanged
     /// keep their state and credentials (Load more does not re-assume);
     /// the others start afresh.
-    pub fn configure(&mut self, home: Credentials, include_home: bool, roles: Vec<RoleSpec>) {
+    ///
+    /// `place` names where STS and DynamoDB calls go (endpoint and region):
+    /// sessions assumed for one place are never used at another (a role's
+    /// AWS session must not sign requests to a custom host), and the home
+    /// account learnt at one place is not trusted at another.
+    pub fn configure(
+        &mut self,
+        place: &str,
+        home: Credentials,
+        include_home: bool,
+        roles: Vec<RoleSpec>,
+    ) {
+        if self.place != place {
+            self.place = place.to_owned();
+            self.accounts.clear();
+            self.unknown.clear();
+            self.home = Credentials::default();
+        }
         let same_home = self.home.access_key_id == home.access_key_id
             && self.home.secret_access_key == home.secret_access_key
             && self.home.session_token == home.session_token;
@@ -203,8 +222,12 @@ impl Broker {
 
     /// Drops every credential (Forget): nothing more is signed.
     pub fn forget(&mut self) {
+        // Call ids keep counting: a late answer to a call made with the
+        // forgotten keys can never match a new call.
         *self = Broker {
             accounts: std::mem::take(&mut self.accounts),
+            place: std::mem::take(&mut self.place),
+            next_call: self.next_call,
             ..Broker::default()
         };
     }
@@ -275,7 +298,8 @@ impl Broker {
         let lookup_needed = !self.accounts.contains_key(&key) && !self.unknown.contains(&key);
         let home_calling = self.identities.first().is_some_and(|i| i.calling);
         if self.in_flight.len() >= MAX_STS_IN_FLIGHT {
-            return self.wake();
+            // Every slot is taken: an answer frees one and polls again.
+            return self.wake(wall_ms, true);
         }
         if lookup_needed && !home_calling {
             if let Some(home) = self.identities.first_mut() {
@@ -312,7 +336,7 @@ impl Broker {
             );
             return self.send(n, body);
         }
-        self.wake()
+        self.wake(wall_ms, false)
     }
 
     fn send(&mut self, n: usize, body: String) -> BrokerAction {
@@ -322,17 +346,21 @@ impl Broker {
         BrokerAction::Send(StsSend { id, body })
     }
 
-    /// The next time something is due: a retry or a renewal.
-    fn wake(&self) -> BrokerAction {
+    /// The next time something is due: a retry or a renewal. With every slot
+    /// taken (`full`), what is due now waits for an answer, not a timer.
+    fn wake(&self, now: f64, full: bool) -> BrokerAction {
         let next = self
             .identities
             .iter()
             .filter(|i| !i.calling)
             .filter_map(|i| match i.state {
                 IdentityState::Needed => Some(i.retry_at_ms),
-                IdentityState::Ready if i.role.is_some() => i.renew_at_ms(),
+                IdentityState::Ready if i.role.is_some() => {
+                    i.renew_at_ms().map(|t| t.max(i.retry_at_ms))
+                }
                 _ => None,
             })
+            .filter(|&t| !full || t > now)
             .reduce(f64::min);
         match next {
             Some(t) => BrokerAction::WakeAt(t),
@@ -418,7 +446,17 @@ impl Broker {
     /// blocked sources, so their sentence shows per source and Retry works.
     pub fn sources(&self, regions: &[(String, Endpoint)], query: &Query) -> Vec<SourceSpec> {
         let mut out = Vec::new();
-        for i in self.identities.iter().filter(|i| i.listed) {
+        // The home account reached through a role too is listed once (by the role).
+        let home_account = self.identities.first().and_then(|h| h.account.clone());
+        let duplicate = |i: &Identity| {
+            i.role.is_none()
+                && home_account.is_some()
+                && self
+                    .identities
+                    .iter()
+                    .any(|r| r.role.is_some() && r.account == home_account)
+        };
+        for i in self.identities.iter().filter(|i| i.listed && !duplicate(i)) {
             for (region, endpoint) in regions {
                 let blocked = match &i.state {
                     IdentityState::Failed(e) => Some(e.clone()),
@@ -558,7 +596,12 @@ mod tests {
     #[test]
     fn asks_caller_identity_once_and_assumes_each_role_with_the_session_name() {
         let mut b = Broker::default();
-        b.configure(home(), true, roles("111122223333\n444455556666"));
+        b.configure(
+            "aws us-east-1",
+            home(),
+            true,
+            roles("111122223333\n444455556666"),
+        );
         assert!(!b.settled(), "roles not assumed yet");
         let (calls, _) = sends(&mut b, T0);
         assert_eq!(calls.len(), 3);
@@ -593,7 +636,12 @@ mod tests {
             matches!(&events[1], BrokerEvent::Ready { credentials, .. } if credentials.access_key_id == "ASIAROLE1ROLE1ROLE1")
         );
         // Load more with the same form: nothing is asked again.
-        b.configure(home(), true, roles("111122223333\n444455556666"));
+        b.configure(
+            "aws us-east-1",
+            home(),
+            true,
+            roles("111122223333\n444455556666"),
+        );
         assert!(b.settled());
         let (again, next) = sends(&mut b, T0 + 1000.0);
         assert!(
@@ -607,7 +655,7 @@ mod tests {
     #[test]
     fn renews_before_expiry_even_when_the_session_is_shorter_than_asked() {
         let mut b = Broker::default();
-        b.configure(home(), false, roles("111122223333"));
+        b.configure("aws us-east-1", home(), false, roles("111122223333"));
         let (calls, _) = sends(&mut b, T0);
         b.handle(calls[0].id, Ok(caller("123456789012")), T0, 0.0);
         // STS gave 15 minutes, not the hour asked for: renew a third of it early.
@@ -647,7 +695,7 @@ mod tests {
     fn a_denied_role_fails_alone_with_a_sentence_and_can_be_retried() {
         let mut b = Broker::default();
         let rs = roles("111122223333\n777788889999");
-        b.configure(home(), true, rs.clone());
+        b.configure("aws us-east-1", home(), true, rs.clone());
         let (calls, _) = sends(&mut b, T0);
         b.handle(
             calls[0].id,
@@ -704,7 +752,7 @@ mod tests {
     #[test]
     fn throttling_is_retried_with_backoff_then_fails() {
         let mut b = Broker::default();
-        b.configure(home(), true, roles("111122223333"));
+        b.configure("aws us-east-1", home(), true, roles("111122223333"));
         let (calls, _) = sends(&mut b, T0);
         b.handle(calls[0].id, Ok(caller("123456789012")), T0, 0.0);
         let mut now = T0;
@@ -733,7 +781,7 @@ mod tests {
     #[test]
     fn new_home_credentials_start_afresh_and_forget_drops_everything() {
         let mut b = Broker::default();
-        b.configure(home(), true, roles("111122223333"));
+        b.configure("aws us-east-1", home(), true, roles("111122223333"));
         let (calls, _) = sends(&mut b, T0);
         b.handle(
             calls[1].id,
@@ -743,7 +791,7 @@ mod tests {
         );
         assert_eq!(b.take_events().len(), 1);
         let other = Credentials::new("ASIAOTHEROTHER000002", "s2", "t2").unwrap();
-        b.configure(other, true, roles("111122223333"));
+        b.configure("aws us-east-1", other, true, roles("111122223333"));
         assert!(
             !b.settled(),
             "a role assumed with other credentials is assumed again"
@@ -761,6 +809,56 @@ mod tests {
         assert!(b.home_credentials().access_key_id.is_empty());
         assert!(b.identities().is_empty());
         assert_eq!(b.poll(T0), BrokerAction::Idle);
+    }
+
+    #[test]
+    fn sessions_never_follow_a_change_of_endpoint_and_the_home_account_is_listed_once() {
+        let mut b = Broker::default();
+        b.configure(
+            "aws us-east-1",
+            home(),
+            true,
+            roles("123456789012\n111122223333"),
+        );
+        let (calls, _) = sends(&mut b, T0);
+        b.handle(calls[0].id, Ok(caller("123456789012")), T0, 0.0);
+        b.handle(
+            calls[1].id,
+            Ok(assumed("ASIAHOMEROLEROLE0001", T0 + 3_600_000.0)),
+            T0,
+            0.0,
+        );
+        b.handle(
+            calls[2].id,
+            Ok(assumed("ASIAMEMBERROLEROLE01", T0 + 3_600_000.0)),
+            T0,
+            0.0,
+        );
+        let east = Endpoint::parse("https://dynamodb.us-east-1.amazonaws.com").unwrap();
+        let specs = b.sources(&[("us-east-1".into(), east)], &Query::default());
+        assert_eq!(
+            specs.len(),
+            2,
+            "the home account, reached through its role too, once"
+        );
+        assert!(specs.iter().all(|s| s.target.principal != HOME));
+        // The same keys pointed at another endpoint: nothing assumed for AWS is reused there.
+        b.configure(
+            "http://127.0.0.1:8765 us-east-1",
+            home(),
+            true,
+            roles("111122223333"),
+        );
+        assert!(!b.settled());
+        let (again, _) = sends(&mut b, T0 + 1.0);
+        assert_eq!(
+            again.len(),
+            2,
+            "GetCallerIdentity and AssumeRole again at the new place"
+        );
+        assert!(b.identities().iter().all(|i| i
+            .credentials()
+            .is_none_or(|c| c.access_key_id == "ASIAHOMEHOMEHOME0001")));
     }
 
     #[test]

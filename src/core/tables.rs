@@ -233,6 +233,8 @@ pub enum ScanAnswer {
 #[derive(Debug, Default)]
 pub struct Scanner {
     sources: Vec<ScanSource>,
+    /// Bumps on every answer applied (what the view's join depends on).
+    revision: u64,
     next_id: u64,
     policy: RetryPolicy,
     turn: usize,
@@ -244,13 +246,25 @@ impl Scanner {
     /// Starts scanning these sources: `(account, region, principal, target)`.
     /// Sources already scanned (same key and principal) keep their results.
     pub fn start(&mut self, sources: Vec<(String, String, Target)>) {
-        let old = std::mem::take(&mut self.sources);
+        let mut old = std::mem::take(&mut self.sources);
+        for s in &mut old {
+            // A call still on its way is abandoned (aborted); the source asks again.
+            if let Some((id, _, _)) = s.in_flight.take() {
+                self.aborts.push_back(id);
+            }
+        }
         for (account, region, target) in sources {
             let key = format!("{account}/{region}");
+            // The same source carries on where it stopped (tables, cursor, pace),
+            // signing with the credentials it is given now.
             let kept = old
                 .iter()
-                .find(|s| s.key == key && s.principal == target.principal && s.done)
-                .cloned();
+                .position(|s| s.key == key && s.principal == target.principal)
+                .map(|i| {
+                    let mut s = old.swap_remove(i);
+                    s.target = target.clone();
+                    s
+                });
             self.sources.push(kept.unwrap_or(ScanSource {
                 key,
                 account,
@@ -283,6 +297,23 @@ impl Scanner {
                 self.aborts.push_back(id);
             }
         }
+    }
+
+    /// Drops everything and every credential (Forget): nothing more is signed.
+    pub fn forget(&mut self) {
+        self.stop();
+        let aborts = std::mem::take(&mut self.aborts);
+        *self = Scanner {
+            next_id: self.next_id,
+            revision: self.revision.wrapping_add(1),
+            aborts,
+            ..Scanner::default()
+        };
+    }
+
+    /// Bumps whenever what the scan found changes.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// New credentials for every source of `principal` (a renewed role).
@@ -323,8 +354,19 @@ impl Scanner {
             .iter_mut()
             .find(|s| s.in_flight.is_some_and(|(_, _, d)| d <= now))
         {
-            if let Some((id, _, _)) = s.in_flight.take() {
-                s.wait_until = now + 1000.0;
+            if let Some((id, api, _)) = s.in_flight.take() {
+                // A call with no answer counts as a failed attempt, like a network error.
+                let e = ApiError::network("no answer within 30 s");
+                match s.attempts.after(&self.policy, &e, 0.5, now) {
+                    Decision::Retry { after_ms, .. } => s.wait_until = now + after_ms.max(0.0),
+                    _ => {
+                        s.error = Some((api, e));
+                        if api == Api::ContinuousBackups {
+                            s.describe_at = s.tables.len();
+                        }
+                    }
+                }
+                self.revision = self.revision.wrapping_add(1);
                 return ScanAction::Abort(id);
             }
         }
@@ -345,8 +387,15 @@ impl Scanner {
             let Some(api) = s.next_call() else { continue };
             let gate = &mut s.gates[api as usize];
             let ready_at = s.wait_until.max(now + gate.wait_ms(now));
-            if ready_at > now + 0.001 || in_flight >= MAX_IN_FLIGHT {
-                wake = wake.min(ready_at.max(now + 1.0));
+            if in_flight >= MAX_IN_FLIGHT {
+                // Every slot is taken: an answer frees one (and polls again).
+                if ready_at > now + 0.001 {
+                    wake = wake.min(ready_at);
+                }
+                continue;
+            }
+            if ready_at > now + 0.001 {
+                wake = wake.min(ready_at);
                 continue;
             }
             gate.record(now);
@@ -385,6 +434,7 @@ impl Scanner {
         let Some((_, api, _)) = s.in_flight.take() else {
             return;
         };
+        self.revision = self.revision.wrapping_add(1);
         match answer {
             Ok(ScanAnswer::Tables(names, next)) => {
                 s.attempts = Attempts::new();

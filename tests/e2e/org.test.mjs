@@ -159,7 +159,7 @@ describe('org-wide: 4 accounts × 3 regions through roles', () => {
   });
 
   test('Stop halts every source at once and Load all resumes each where it stopped', async () => {
-    const lens = await orgLens({ size: '5' });
+    const lens = await orgLens({ size: '20' });
     await lens.click('load-all');
     await lens.page.waitForFunction(() => document.querySelectorAll('[data-testid=source-status][data-state=done], [data-testid=source-status][data-rows]:not([data-rows="0"])').length >= 4);
     await lens.click('stop');
