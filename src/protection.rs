@@ -23,13 +23,14 @@ pub fn TablesView(
     let runner = state.runner;
     let stale_days = state.stale_days;
     let only_risky = RwSignal::new(false);
-    // Which sources' backups are unknown: failed before any page. A memo, so
-    // the join below reruns only when this set changes, not on every tick.
+    // Which sources' backups are not all known: still loading, or failed (a
+    // denied ListBackups). Their tables are not called stale. A memo, so the
+    // join below reruns only when this set changes, not on every tick.
     let unknown = Memo::new(move |_| {
         runner.read(|e: &Engine| {
             e.shown_sources()
                 .chain(e.sources())
-                .filter(|(_, s)| matches!(s.state, SourceState::Error(_)) && s.pages == 0)
+                .filter(|(_, s)| s.state != SourceState::Done)
                 .map(|(_, s)| crate::core::org::source_key(s.account.as_deref(), &s.region))
                 .collect::<Vec<String>>()
         })
@@ -198,7 +199,7 @@ pub fn TablesView(
                                         <td class="num">
                                             {match r.backups {
                                                 Some(n) => grouped(n as u64),
-                                                None => "unknown (ListBackups denied)".to_owned(),
+                                                None => "not known (still loading, or ListBackups denied)".to_owned(),
                                             }}
                                         </td>
                                         <td class="time" title=r.latest.map(format_iso)>

@@ -359,13 +359,20 @@ impl AppState {
                 ));
             }
         }
-        // STS: the custom endpoint (a local backend answers it there), else
-        // the regional STS endpoint of the first chosen region.
-        let home_region = regions.first().cloned().unwrap_or_default();
-        let sts = if custom.trim().is_empty() {
-            Endpoint::parse(&sts_url(&home_region))
-        } else {
-            Endpoint::parse(&custom)
+        // STS: the regional endpoint of the first chosen region that every
+        // account has (opt-in regions may be off for the home account); a
+        // custom endpoint that is not an AWS host (a local backend) answers STS
+        // itself, while an AWS one (a FIPS or VPC endpoint of DynamoDB) does not.
+        let home_region = regions
+            .iter()
+            .find(|r| !OPT_IN_REGIONS.contains(&r.as_str()))
+            .or(regions.first())
+            .cloned()
+            .unwrap_or_default();
+        let custom_endpoint = Endpoint::parse(&custom).ok();
+        let sts = match custom_endpoint {
+            Some(e) if !custom.trim().is_empty() && !is_aws_host(e.host()) => Ok(e),
+            _ => Endpoint::parse(&sts_url(&home_region)),
         };
         match (credentials, roles, sts) {
             (Ok(credentials), Ok(roles), Ok(sts)) if errors.is_empty() => Ok(Connection {
@@ -910,6 +917,32 @@ fn narrow_layout() -> bool {
         .ok()
         .flatten()
         .is_some_and(|m| m.matches())
+}
+
+/// Regions an account must enable before use: never where STS calls go if another is chosen.
+const OPT_IN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+];
+
+/// An AWS service host (`*.amazonaws.com`, `*.amazonaws.com.cn`).
+fn is_aws_host(host: &str) -> bool {
+    host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")
 }
 
 /// Errors the user fixes in the connection panel (which then opens).
