@@ -169,11 +169,18 @@ impl Runner {
                 m.insert(SCAN_IDS | send.id, c);
             });
         }
+        // Signed with the clock the listing learnt for this account and region.
+        let offset = self.offset_for(&target.principal, &target.region);
         let runner = *self;
         spawn_local(async move {
-            let answer =
-                crate::net::scan_call(&target, send.api, send.body, now_ms(), signal.as_ref())
-                    .await;
+            let answer = crate::net::scan_call(
+                &target,
+                send.api,
+                send.body,
+                now_ms() + offset,
+                signal.as_ref(),
+            )
+            .await;
             runner
                 .controllers
                 .try_update_value(|m| m.remove(&(SCAN_IDS | send.id)));
@@ -507,12 +514,31 @@ impl Runner {
         }
     }
 
+    /// The clock correction the engine learnt for `principal` in `region`
+    /// (any source's, when both are empty): 0 until one is learnt.
+    fn offset_for(&self, principal: &str, region: &str) -> f64 {
+        self.engine.with_value(|e| {
+            e.sources()
+                .filter_map(|(id, st)| {
+                    let t = e.target(id)?;
+                    ((principal.is_empty() || t.principal == principal)
+                        && (region.is_empty() || t.region == region)
+                        && st.clock_offset_ms != 0.0)
+                        .then_some(st.clock_offset_ms)
+                })
+                .next()
+                .unwrap_or(0.0)
+        })
+    }
+
     /// Signs and sends one STS call with the home credentials; its answer goes back to the broker.
     fn send_sts(&self, send: StsSend) {
         let Some(place) = self.sts.get_value() else {
             return;
         };
         let creds = self.broker.with_value(|b| b.home_credentials().clone());
+        // A clock the listing found off is off for STS too.
+        let offset = self.offset_for("", "");
         let runner = *self;
         // An STS call without an answer in 10 s is aborted (a network error to the broker).
         let controller = web_sys::AbortController::new().ok();
@@ -526,7 +552,7 @@ impl Runner {
                 &place.region,
                 &creds,
                 send.body,
-                now_ms(),
+                now_ms() + offset,
                 signal.as_ref(),
             )
             .await;
