@@ -13,7 +13,7 @@ use crate::core::error::{ApiError, ErrorKind};
 use crate::core::org::StsAnswer;
 use crate::core::response::{parse_list_backups, Page};
 use crate::core::sign::{
-    sign_dynamodb, sign_list_backups, sign_sts, time_from_millis, Credentials,
+    sign_dynamodb, sign_sts, time_from_millis, Credentials, SignedRequest, LIST_BACKUPS_TARGET,
 };
 use crate::core::sts::StsError;
 use crate::core::tables::{parse_continuous_backups, parse_list_tables, Api, ScanAnswer};
@@ -59,33 +59,23 @@ pub fn monotonic_ms() -> f64 {
         .map_or_else(now_ms, |p| p.now())
 }
 
-/// One signed ListBackups call with `body`, signed at `sign_at_ms` (epoch ms:
-/// the browser's clock plus the correction the engine learnt); `abort` cancels
-/// it (a timeout). Never panics.
-pub async fn list_backups(
-    target: &Target,
+/// An answer: status, headers and body text.
+struct Answer {
+    status: u16,
+    headers: gloo_net::http::Headers,
     body: String,
-    sign_at_ms: f64,
-    abort: Option<&AbortSignal>,
-) -> Result<Page, ApiError> {
-    check_policy(&target.endpoint)?;
-    let signed = sign_list_backups(
-        &target.endpoint,
-        &target.region,
-        &target.credentials,
-        body,
-        time_from_millis(sign_at_ms),
-    )
-    .map_err(|e| {
-        ApiError::new(
-            crate::core::error::ErrorKind::SigningBug,
-            0,
-            None,
-            e.to_string(),
-        )
-    })?;
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name)
+    }
+}
+
+/// Sends a signed POST and reads the whole answer. No cookies, no cache, no
+/// referrer: only the signed request leaves the page. `abort` cancels it.
+async fn post(signed: SignedRequest, abort: Option<&AbortSignal>) -> Result<Answer, ApiError> {
     let mut builder = Request::post(&signed.url)
-        // No cookies, no cache, no referrer: only the signed request leaves the page.
         .credentials(RequestCredentials::Omit)
         .cache(RequestCache::NoStore)
         .referrer_policy(ReferrerPolicy::NoReferrer)
@@ -93,10 +83,9 @@ pub async fn list_backups(
     for (name, value) in &signed.headers {
         builder = builder.header(name, value);
     }
-    let request = builder
+    let response = builder
         .body(signed.body)
-        .map_err(|e| ApiError::network(&e.to_string()))?;
-    let response = request
+        .map_err(|e| ApiError::network(&e.to_string()))?
         .send()
         .await
         .map_err(|e| ApiError::network(&e.to_string()))?;
@@ -110,10 +99,48 @@ pub async fn list_backups(
             "the connection dropped while the answer arrived",
         )
     })?;
-    parse_list_backups(status, &|name| headers.get(name), &body).map_err(|mut e| {
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// One DynamoDB call (`op`: its `x-amz-target`) for `target`, signed at
+/// `sign_at_ms` (epoch ms: the browser's clock plus the correction the engine
+/// learnt), after the page's policy allows the endpoint.
+async fn dynamodb_call(
+    target: &Target,
+    op: &str,
+    body: String,
+    sign_at_ms: f64,
+    abort: Option<&AbortSignal>,
+) -> Result<Answer, ApiError> {
+    check_policy(&target.endpoint)?;
+    let signed = sign_dynamodb(
+        &target.endpoint,
+        &target.region,
+        &target.credentials,
+        op,
+        body,
+        time_from_millis(sign_at_ms),
+    )
+    .map_err(|e| ApiError::new(ErrorKind::SigningBug, 0, None, e.to_string()))?;
+    post(signed, abort).await
+}
+
+/// One signed ListBackups call with `body`; `abort` cancels it (a timeout). Never panics.
+pub async fn list_backups(
+    target: &Target,
+    body: String,
+    sign_at_ms: f64,
+    abort: Option<&AbortSignal>,
+) -> Result<Page, ApiError> {
+    let a = dynamodb_call(target, LIST_BACKUPS_TARGET, body, sign_at_ms, abort).await?;
+    parse_list_backups(a.status, &|name| a.header(name), &a.body).map_err(|mut e| {
         // Prefer the server's Date header for the clock, where CORS lets us read it.
         if let ErrorKind::ClockSkew { server_time } = &mut e.kind {
-            if let Some(date) = headers.get("date").and_then(|d| parse_http_date(&d)) {
+            if let Some(date) = a.header("date").and_then(|d| parse_http_date(&d)) {
                 *server_time = Some(date);
             }
         }
@@ -127,40 +154,9 @@ pub async fn describe_backup(
     backup_arn: &str,
     sign_at_ms: f64,
 ) -> Result<Vec<(String, String)>, ApiError> {
-    check_policy(&target.endpoint)?;
-    let signed = sign_dynamodb(
-        &target.endpoint,
-        &target.region,
-        &target.credentials,
-        DESCRIBE_BACKUP_TARGET,
-        describe_backup_body(backup_arn),
-        time_from_millis(sign_at_ms),
-    )
-    .map_err(|e| ApiError::new(ErrorKind::SigningBug, 0, None, e.to_string()))?;
-    let mut builder = Request::post(&signed.url)
-        .credentials(RequestCredentials::Omit)
-        .cache(RequestCache::NoStore)
-        .referrer_policy(ReferrerPolicy::NoReferrer);
-    for (name, value) in &signed.headers {
-        builder = builder.header(name, value);
-    }
-    let response = builder
-        .body(signed.body)
-        .map_err(|e| ApiError::network(&e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiError::network(&e.to_string()))?;
-    let status = response.status();
-    let headers = response.headers();
-    let body = response.text().await.map_err(|_| {
-        ApiError::new(
-            ErrorKind::Truncated,
-            status,
-            None,
-            "the connection dropped while the answer arrived",
-        )
-    })?;
-    parse_describe_backup(status, &|name| headers.get(name), &body)
+    let body = describe_backup_body(backup_arn);
+    let a = dynamodb_call(target, DESCRIBE_BACKUP_TARGET, body, sign_at_ms, None).await?;
+    parse_describe_backup(a.status, &|name| a.header(name), &a.body)
 }
 
 /// One signed ListTables or DescribeContinuousBackups call for the protection view.
@@ -171,46 +167,13 @@ pub async fn scan_call(
     sign_at_ms: f64,
     abort: Option<&AbortSignal>,
 ) -> Result<ScanAnswer, ApiError> {
-    check_policy(&target.endpoint)?;
-    let signed = sign_dynamodb(
-        &target.endpoint,
-        &target.region,
-        &target.credentials,
-        api.target(),
-        body,
-        time_from_millis(sign_at_ms),
-    )
-    .map_err(|e| ApiError::new(ErrorKind::SigningBug, 0, None, e.to_string()))?;
-    let mut builder = Request::post(&signed.url)
-        .credentials(RequestCredentials::Omit)
-        .cache(RequestCache::NoStore)
-        .referrer_policy(ReferrerPolicy::NoReferrer)
-        .abort_signal(abort);
-    for (name, value) in &signed.headers {
-        builder = builder.header(name, value);
-    }
-    let response = builder
-        .body(signed.body)
-        .map_err(|e| ApiError::network(&e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiError::network(&e.to_string()))?;
-    let status = response.status();
-    let headers = response.headers();
-    let text = response.text().await.map_err(|_| {
-        ApiError::new(
-            ErrorKind::Truncated,
-            status,
-            None,
-            "the connection dropped while the answer arrived",
-        )
-    })?;
-    let header = |name: &str| headers.get(name);
+    let a = dynamodb_call(target, api.target(), body, sign_at_ms, abort).await?;
+    let header = |name: &str| a.header(name);
     match api {
-        Api::ListTables => parse_list_tables(status, &header, &text)
+        Api::ListTables => parse_list_tables(a.status, &header, &a.body)
             .map(|(names, next)| ScanAnswer::Tables(names, next)),
         Api::ContinuousBackups => {
-            parse_continuous_backups(status, &header, &text).map(ScanAnswer::Pitr)
+            parse_continuous_backups(a.status, &header, &a.body).map(ScanAnswer::Pitr)
         }
     }
 }
@@ -229,27 +192,13 @@ pub async fn sts_call(
     check_policy(endpoint).map_err(|e| StsError::network(&e.user_message()))?;
     let signed = sign_sts(endpoint, region, creds, body, time_from_millis(sign_at_ms))
         .map_err(|e| StsError::network(&e.to_string()))?;
-    let mut builder = Request::post(&signed.url)
-        .credentials(RequestCredentials::Omit)
-        .cache(RequestCache::NoStore)
-        .referrer_policy(ReferrerPolicy::NoReferrer)
-        .abort_signal(abort);
-    for (name, value) in &signed.headers {
-        builder = builder.header(name, value);
-    }
-    let request = builder
-        .body(signed.body)
-        .map_err(|e| StsError::network(&e.to_string()))?;
-    let response = request
-        .send()
+    let a = post(signed, abort)
         .await
-        .map_err(|e| StsError::network(&e.to_string()))?;
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| StsError::network(&e.to_string()))?;
-    Ok(StsAnswer { status, body })
+        .map_err(|e| StsError::network(&e.message))?;
+    Ok(StsAnswer {
+        status: a.status,
+        body: a.body,
+    })
 }
 
 /// Demo credentials from the local backend (`GET /_backend/demo-credentials`).

@@ -187,31 +187,13 @@ pub fn sign_dynamodb(
     body: String,
     time: SystemTime,
 ) -> Result<SignedRequest, SignError> {
-    let url = endpoint.url();
-    // The browser sends `host` itself; it is signed but never handed to fetch.
-    let unsigned = [
+    let host = endpoint.authority.as_str();
+    let headers = [
         ("content-type", CONTENT_TYPE),
-        ("host", endpoint.authority.as_str()),
+        ("host", host),
         ("x-amz-target", target),
     ];
-    let added = sign_headers(
-        "POST",
-        &url,
-        &unsigned,
-        body.as_bytes(),
-        creds,
-        region,
-        "dynamodb",
-        SigningSettings::default(),
-        time,
-    )?;
-    let headers = unsigned
-        .iter()
-        .filter(|(k, _)| *k != "host")
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .chain(added)
-        .collect();
-    Ok(SignedRequest { url, headers, body })
+    sign_post(endpoint, &headers, region, "dynamodb", creds, body, time)
 }
 
 /// STS query protocol bodies (form-encoded).
@@ -227,20 +209,31 @@ pub fn sign_sts(
     body: String,
     time: SystemTime,
 ) -> Result<SignedRequest, SignError> {
+    let host = endpoint.authority.as_str();
+    let headers = [("content-type", STS_CONTENT_TYPE), ("host", host)];
+    sign_post(endpoint, &headers, region, "sts", creds, body, time)
+}
+
+/// Signs a POST of `body` with exactly `unsigned` (host included) for
+/// `service`. The browser sends `host` itself: it is signed but never handed to fetch.
+fn sign_post(
+    endpoint: &Endpoint,
+    unsigned: &[(&str, &str)],
+    region: &str,
+    service: &str,
+    creds: &Credentials,
+    body: String,
+    time: SystemTime,
+) -> Result<SignedRequest, SignError> {
     let url = endpoint.url();
-    // As for DynamoDB: `host` is signed, and the browser sends it itself.
-    let unsigned = [
-        ("content-type", STS_CONTENT_TYPE),
-        ("host", endpoint.authority.as_str()),
-    ];
     let added = sign_headers(
         "POST",
         &url,
-        &unsigned,
+        unsigned,
         body.as_bytes(),
         creds,
         region,
-        "sts",
+        service,
         SigningSettings::default(),
         time,
     )?;
