@@ -181,22 +181,9 @@ fn FacetPicker(
             class="facet"
             data-testid=testid
             prop:open=is_open
-            on:keydown=move |ev: web_sys::KeyboardEvent| {
-                if ev.key() == "Escape" && is_open() {
-                    ev.prevent_default();
-                    open.set(None);
-                    focus_summary(&ev);
-                }
-            }
+            on:keydown=close_on_escape(open, testid)
         >
-            <summary
-                aria-expanded=move || if is_open() { "true" } else { "false" }
-                on:click=move |ev| {
-                    // The signal, not the browser, says which one is open.
-                    ev.prevent_default();
-                    open.set(if is_open() { None } else { Some(testid) });
-                }
-            >
+            <summary aria-expanded=move || if is_open() { "true" } else { "false" } on:click=toggle_open(open, testid)>
                 {summary}
             </summary>
             <Show when=is_open>
@@ -250,21 +237,9 @@ fn ColumnChooser(
             class="facet"
             data-testid=ME
             prop:open=is_open
-            on:keydown=move |ev: web_sys::KeyboardEvent| {
-                if ev.key() == "Escape" && is_open() {
-                    ev.prevent_default();
-                    open.set(None);
-                    focus_summary(&ev);
-                }
-            }
+            on:keydown=close_on_escape(open, ME)
         >
-            <summary
-                aria-expanded=move || if is_open() { "true" } else { "false" }
-                on:click=move |ev| {
-                    ev.prevent_default();
-                    open.set(if is_open() { None } else { Some(ME) });
-                }
-            >
+            <summary aria-expanded=move || if is_open() { "true" } else { "false" } on:click=toggle_open(open, ME)>
                 "Columns"
             </summary>
             <div class="facet-list" role="group" aria-label="Columns">
@@ -300,6 +275,31 @@ fn ColumnChooser(
                     .collect_view()}
             </div>
         </details>
+    }
+}
+
+/// The keydown handler of a filter-bar dropdown: Escape closes it and puts focus on its summary.
+fn close_on_escape(
+    open: RwSignal<Option<&'static str>>,
+    me: &'static str,
+) -> impl Fn(web_sys::KeyboardEvent) + 'static {
+    move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() == Some(me) {
+            ev.prevent_default();
+            open.set(None);
+            focus_summary(&ev);
+        }
+    }
+}
+
+/// The summary's click handler: the signal, not the browser, says which dropdown is open.
+fn toggle_open(
+    open: RwSignal<Option<&'static str>>,
+    me: &'static str,
+) -> impl Fn(web_sys::MouseEvent) + 'static {
+    move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        open.update(|o| *o = if *o == Some(me) { None } else { Some(me) });
     }
 }
 
@@ -385,21 +385,9 @@ fn RangeFilters(
             class="facet"
             data-testid=ME
             prop:open=is_open
-            on:keydown=move |ev: web_sys::KeyboardEvent| {
-                if ev.key() == "Escape" && is_open() {
-                    ev.prevent_default();
-                    open.set(None);
-                    focus_summary(&ev);
-                }
-            }
+            on:keydown=close_on_escape(open, ME)
         >
-            <summary
-                aria-expanded=move || if is_open() { "true" } else { "false" }
-                on:click=move |ev| {
-                    ev.prevent_default();
-                    open.set(if is_open() { None } else { Some(ME) });
-                }
-            >
+            <summary aria-expanded=move || if is_open() { "true" } else { "false" } on:click=toggle_open(open, ME)>
                 {move || {
                     let c = chips();
                     if c.is_empty() { "Ranges: none".to_owned() } else { format!("Ranges: {}", c.join(" · ")) }
