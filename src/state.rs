@@ -19,7 +19,8 @@ use crate::core::sts::sts_url;
 use crate::core::time::parse_iso8601;
 use crate::core::urlstate::ViewState;
 use crate::core::view::{
-    shown_columns, Column, FacetCounts, Filter, RowsKey, Sort, VisibleCache, DEFAULT_COLUMNS,
+    shown_columns, Column, Distinct, FacetCounts, Filter, RowsKey, Sort, VisibleCache,
+    DEFAULT_COLUMNS,
 };
 use crate::net::{demo_credentials, now_ms};
 use crate::runner::{OrgRequest, Runner, StsPlace};
@@ -151,6 +152,10 @@ pub struct ViewModel {
     /// Faceted counts per facet (`Facet::ALL` order): every value loaded, with
     /// how many rows the other filters keep.
     pub facets: Memo<[Vec<(String, usize)>; 5]>,
+    /// Distinct accounts and regions among the loaded rows.
+    pub distinct: Memo<(usize, usize)>,
+    /// Which dropdown of the filter bar is open (one at a time).
+    pub open_dropdown: RwSignal<Option<&'static str>>,
     /// The columns the user chose (the column chooser; kept in the URL).
     pub columns: RwSignal<Vec<Column>>,
     /// The columns drawn: the chosen ones, Account and Region only when they vary.
@@ -179,8 +184,18 @@ impl ViewModel {
                     .unwrap_or_default()
             })
         });
+        // Faceted counts cost a pass over every row per filter change: they
+        // are computed only while a facet's dropdown is open (the only place
+        // they show), so typing in the search box does not pay for them.
+        let open_dropdown = RwSignal::new(None::<&'static str>);
         let counts = StoredValue::new(FacetCounts::default());
         let facets = Memo::new(move |_| {
+            let facet_open = open_dropdown
+                .get()
+                .is_some_and(|d| d.starts_with("facet-") && d != "facet-ranges");
+            if !facet_open {
+                return Default::default();
+            }
             let (key, f, t) = (rows_key.get(), filter.get(), now.get());
             runner.with_rows(|rows| {
                 counts
@@ -188,9 +203,18 @@ impl ViewModel {
                     .unwrap_or_default()
             })
         });
+        let distinct_cache = StoredValue::new(Distinct::default());
+        let distinct = Memo::new(move |_| {
+            let key = rows_key.get();
+            runner.with_rows(|rows| {
+                distinct_cache
+                    .try_update_value(|d| d.get(rows, key))
+                    .unwrap_or_default()
+            })
+        });
         let columns = RwSignal::new(DEFAULT_COLUMNS.to_vec());
         let shown_columns = Memo::new(move |_| {
-            let (accounts, regions) = facets.with(|f| (f[3].len(), f[4].len()));
+            let (accounts, regions) = distinct.get();
             columns.with(|c| shown_columns(c, accounts, regions))
         });
         ViewModel {
@@ -204,6 +228,8 @@ impl ViewModel {
             selected: RwSignal::new(None),
             listed: RwSignal::new(None),
             facets,
+            distinct,
+            open_dropdown,
             columns,
             shown_columns,
         }

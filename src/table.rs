@@ -31,7 +31,7 @@ pub fn FilterBar(
     let accounts = facet(3);
     let regions = facet(4);
     // One dropdown open at a time; Escape or a click elsewhere closes it.
-    let open = RwSignal::new(None::<&'static str>);
+    let open = view.open_dropdown;
     let close_outside = window_event_listener(leptos::ev::click, move |ev| {
         use wasm_bindgen::JsCast;
         let inside = ev
@@ -45,8 +45,8 @@ pub fn FilterBar(
     });
     on_cleanup(move || close_outside.remove());
     // Account and Region only matter once more than one is loaded (or one is picked).
-    let several = move |options: Memo<Vec<(String, usize)>>, picked: fn(&Filter) -> bool| {
-        move || options.with(|o| o.len() > 1) || filter.with(picked)
+    let several = move |which: fn((usize, usize)) -> usize, picked: fn(&Filter) -> bool| {
+        move || view.distinct.with(|d| which(*d) > 1) || filter.with(picked)
     };
     view! {
         <div class="filterbar">
@@ -92,7 +92,7 @@ pub fn FilterBar(
                     toggle=Callback::new(move |v: String| filter.update(|f| toggle(&mut f.statuses, v)))
                     open=open
                 />
-                <Show when=several(accounts, |f| !f.accounts.is_empty())>
+                <Show when=several(|d| d.0, |f| !f.accounts.is_empty())>
                     <FacetPicker
                         title="Account"
                         testid="facet-account"
@@ -102,7 +102,7 @@ pub fn FilterBar(
                         open=open
                     />
                 </Show>
-                <Show when=several(regions, |f| !f.regions.is_empty())>
+                <Show when=several(|d| d.1, |f| !f.regions.is_empty())>
                     <FacetPicker
                         title="Region"
                         testid="facet-region"

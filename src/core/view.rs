@@ -937,6 +937,42 @@ impl FacetCounts {
     }
 }
 
+/// How many distinct accounts and regions the loaded rows come from, kept up
+/// to date as pages arrive (a page costs work for its own rows). Unlike the
+/// faceted counts it ignores the filter, so typing costs it nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Distinct {
+    rows_id: Option<(u64, u64)>,
+    seen: usize,
+    accounts: FastMap<String, ()>,
+    regions: FastMap<String, ()>,
+}
+
+impl Distinct {
+    /// `(accounts, regions)` over `rows` (identified by `key`).
+    pub fn get(&mut self, rows: &[Row], key: RowsKey) -> (usize, usize) {
+        let id = Some((key.generation, key.revision));
+        if id != self.rows_id || rows.len() < self.seen {
+            *self = Distinct {
+                rows_id: id,
+                ..Distinct::default()
+            };
+        }
+        for r in rows.get(self.seen..).unwrap_or(&[]) {
+            for (set, value) in [
+                (&mut self.accounts, Facet::Account.value(&r.summary)),
+                (&mut self.regions, Facet::Region.value(&r.summary)),
+            ] {
+                if !set.contains_key(value) {
+                    set.insert(value.to_owned(), ());
+                }
+            }
+        }
+        self.seen = rows.len();
+        (self.accounts.len(), self.regions.len())
+    }
+}
+
 /// [`facet_counts`] kept up to date as pages arrive: a page that only appends
 /// rows costs work proportional to the page, not to the rows loaded.
 #[derive(Clone, Debug, Default)]
