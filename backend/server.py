@@ -302,6 +302,20 @@ def validation_error(errors):
     return ddb_error("ValidationException", f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected: " + "; ".join(errors))
 
 
+def check_limit(limit, errors):
+    """DynamoDB's checks of a `Limit` of 1-100: a serialization error to answer at
+    once, or None with any constraint messages added to `errors`."""
+    if limit is None:
+        return None
+    if not isinstance(limit, int) or isinstance(limit, bool):
+        return ddb_error("SerializationException", "NUMBER_VALUE cannot be converted to Integer")
+    if limit < 1:
+        errors.append(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
+    if limit > 100:
+        errors.append(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100")
+    return None
+
+
 def amz(ts):
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(ts))
 
@@ -653,13 +667,9 @@ class Backend:
     def list_backups(self, params, account=HOME_ACCOUNT, region=None):
         errors = []
         limit = params.get("Limit")
-        if limit is not None:
-            if not isinstance(limit, int) or isinstance(limit, bool):
-                return ddb_error("SerializationException", "NUMBER_VALUE cannot be converted to Integer")
-            if limit < 1:
-                errors.append(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
-            if limit > 100:
-                errors.append(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100")
+        refused = check_limit(limit, errors)
+        if refused:
+            return refused
         table = params.get("TableName")
         if table is not None:
             if not isinstance(table, str):
@@ -717,14 +727,9 @@ class Backend:
         """DynamoDB's request validation for the operations the front answers itself (None: valid)."""
         errors = []
         if op == "ListTables":
-            limit = params.get("Limit")
-            if limit is not None:
-                if not isinstance(limit, int) or isinstance(limit, bool):
-                    return ddb_error("SerializationException", "NUMBER_VALUE cannot be converted to Integer")
-                if limit < 1:
-                    errors.append(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")
-                if limit > 100:
-                    errors.append(f"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100")
+            refused = check_limit(params.get("Limit"), errors)
+            if refused:
+                return refused
             start = params.get("ExclusiveStartTableName")
             if start is not None:
                 if not isinstance(start, str):
