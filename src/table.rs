@@ -303,6 +303,31 @@ fn toggle_open(
     }
 }
 
+/// Applies a range field's text: empty clears the bound, a valid value sets
+/// it, anything else is said in `error` (`invalid` words it) and not applied:
+/// the range in force stays.
+fn apply_typed<T>(
+    text: &str,
+    parse: fn(&str) -> Option<T>,
+    invalid: fn(&str) -> String,
+    error: RwSignal<Option<String>>,
+    apply: impl FnOnce(Option<T>),
+) {
+    let text = text.trim();
+    let value = if text.is_empty() {
+        Some(None)
+    } else {
+        parse(text).map(Some)
+    };
+    match value {
+        Some(v) => {
+            error.set(None);
+            apply(v);
+        }
+        None => error.set(Some(invalid(text))),
+    }
+}
+
 /// Puts focus back on the summary of the dropdown an event came from.
 fn focus_summary(ev: &web_sys::KeyboardEvent) {
     use wasm_bindgen::JsCast;
@@ -334,46 +359,24 @@ fn RangeFilters(
     let size_text = |v: Option<u64>| v.map(crate::core::chart::short_size).unwrap_or_default();
     let size_error = RwSignal::new(None::<String>);
     let set_size = move |text: String, max: bool| {
-        let text = text.trim().to_owned();
-        let value = if text.is_empty() {
-            Some(None)
-        } else {
-            parse_size(&text).map(Some)
-        };
-        match value {
-            Some(v) => {
-                size_error.set(None);
-                filter.update(|f| if max { f.size_max = v } else { f.size_min = v });
-            }
-            None => size_error.set(Some(format!(
-                "\"{text}\" is not a size; try 500 MB or 2 GiB"
-            ))),
-        }
+        let invalid = |t: &str| format!("\"{t}\" is not a size; try 500 MB or 2 GiB");
+        apply_typed(&text, parse_size, invalid, size_error, |v| {
+            filter.update(|f| if max { f.size_max = v } else { f.size_min = v })
+        });
     };
     // A date applies once it is a whole valid date; until then the range in force stays and the field says why.
     let date_error = RwSignal::new(None::<String>);
     let set_date = move |text: String, to: bool| {
-        let text = text.trim().to_owned();
-        let value = if text.is_empty() {
-            Some(None)
-        } else {
-            parse_utc(&text).map(Some)
-        };
-        match value {
-            Some(v) => {
-                date_error.set(None);
-                filter.update(|f| {
-                    if to {
-                        f.set_created_to_date(v)
-                    } else {
-                        f.created_from = v
-                    }
-                });
-            }
-            None => date_error.set(Some(format!(
-                "\"{text}\" is not a date yet: write YYYY-MM-DD (UTC)"
-            ))),
-        }
+        let invalid = |t: &str| format!("\"{t}\" is not a date yet: write YYYY-MM-DD (UTC)");
+        apply_typed(&text, parse_utc, invalid, date_error, |v| {
+            filter.update(|f| {
+                if to {
+                    f.set_created_to_date(v)
+                } else {
+                    f.created_from = v
+                }
+            })
+        });
     };
     let date_of = |v: Option<i64>| {
         v.and_then(|t| format_input(t).get(..10).map(str::to_owned))

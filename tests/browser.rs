@@ -590,3 +590,40 @@ async fn a_row_click_opens_the_details_drawer_with_the_restore_command() {
         .is_none());
     drop(slot);
 }
+
+#[wasm_bindgen_test]
+async fn a_range_applies_when_valid_and_says_why_when_not() {
+    let root = container();
+    let (state, _mounted) = mount_table(&root, Some(many(40, js_sys::Date::now() / 1000.0)));
+    leptos::task::tick().await;
+    click(&root, "[data-testid=facet-ranges] summary");
+    leptos::task::tick().await;
+    let change = |testid: &str, value: &str| {
+        let input: web_sys::HtmlInputElement =
+            one(&root, &format!("[data-testid={testid}]")).unchecked_into();
+        input.set_value(value);
+        input
+            .dispatch_event(&web_sys::Event::new("change").unwrap())
+            .unwrap();
+    };
+    change("size-min", "1 KiB");
+    leptos::task::tick().await;
+    assert_eq!(state.view.filter.get_untracked().size_min, Some(1024));
+    change("size-min", "lots");
+    leptos::task::tick().await;
+    assert_eq!(
+        state.view.filter.get_untracked().size_min,
+        Some(1024),
+        "the range in force stays"
+    );
+    assert!(text_of(&root, "[data-testid=range-error]").contains("\"lots\" is not a size"));
+    let input: web_sys::HtmlInputElement =
+        one(&root, "[data-testid=created-from]").unchecked_into();
+    input.set_value("2026-13");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+    assert_eq!(state.view.filter.get_untracked().created_from, None);
+    assert!(text_of(&root, "[data-testid=range-error]").contains("is not a date yet"));
+}
