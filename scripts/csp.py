@@ -22,6 +22,7 @@ script trunk writes (the bootstrap, the live-reload client) moves to a file.
 import hashlib
 import os
 import re
+import subprocess
 import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -90,3 +91,10 @@ with open(os.path.join(staging, "_headers"), "w", encoding="utf-8") as f:
     f.write("/*\n")
     f.write(f"  Content-Security-Policy: {policy(True)}\n")
     f.write("  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n  X-Frame-Options: DENY\n")
+
+# Last: .gz and .br copies of the wasm, js and css (boot-*.js included) for
+# hosts that serve pre-compressed files. Node's zlib has brotli; Python's has not.
+subprocess.run(
+    ["node", os.path.join(os.path.dirname(os.path.abspath(__file__)), "precompress.mjs"), staging],
+    check=True,
+)

@@ -24,7 +24,7 @@ python3 -m unittest discover -s tests/backend
 
 build_release
 build_production dist-prod
-scripts/bundle-size.sh
+scripts/bundle-size.sh --check
 
 step "end-to-end tests: the release build in headless Chromium against the backend"
 node --test --test-concurrency=1 tests/e2e/

@@ -605,7 +605,7 @@ pub fn ResultsToolbar(
                     Some(if why == PACING {
                         "Pacing requests under DynamoDB's 5 calls per second…".to_owned()
                     } else {
-                        format!("Waiting {secs:.1} s: {why}.")
+                        format!("Waiting {} s: {why}.", crate::core::format::fixed(secs, 1))
                     })
                 }
                 _ => None,
@@ -735,7 +735,7 @@ pub fn SourcesPanel(
         runner.read(|e| {
             let many_regions = {
                 let mut rs: Vec<&str> = e.sources().map(|(_, s)| s.region.as_str()).collect();
-                rs.sort_unstable();
+                crate::core::sort::by(&mut rs, |a, b| a.cmp(b));
                 rs.dedup();
                 rs.len() > 1
             };

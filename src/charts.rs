@@ -7,7 +7,7 @@ use crate::core::chart::{
     axis, bar_label, day_label, short_size, ChartTotals, ExpiryTimeline, Frame, Measure, Scale,
     SizeBin, StorageGroup, TableStorage,
 };
-use crate::core::format::{grouped, human_size};
+use crate::core::format::{compact_num, grouped, human_size};
 use crate::core::view::Filter;
 use crate::state::ViewModel;
 
@@ -210,15 +210,15 @@ fn StorageChart(
                 .join(", ")
         );
         view! {
-            <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
+            <svg class="chart" viewBox=format!("0 0 {} {}", compact_num(frame.width), compact_num(frame.height)) role="group" aria-label=label>
                 {axis
                     .ticks
                     .into_iter()
                     .map(|(t, text)| {
                         let px = x.map(t);
                         view! {
-                            <line class="grid" x1=px x2=px y1=frame.top y2=base></line>
-                            <text class="tick" x=px y=base + 16.0 text-anchor="middle">{text}</text>
+                            <line class="grid" x1=compact_num(px) x2=compact_num(px) y1=compact_num(frame.top) y2=compact_num(base)></line>
+                            <text class="tick" x=compact_num(px) y=compact_num(base + 16.0) text-anchor="middle">{text}</text>
                         }
                     })
                     .collect_view()}
@@ -241,7 +241,7 @@ fn StorageChart(
                         let tip = format!("{}: {} ({} bytes) in {} backups", t.table, human_size(t.bytes), grouped(t.bytes), grouped(t.count as u64));
                         let name = bar_label(&t.table, 18);
                         view! {
-                            <text class="label" x=frame.left - 6.0 y=r.y + r.h * 0.75 text-anchor="end">{name}</text>
+                            <text class="label" x=compact_num(frame.left - 6.0) y=compact_num(r.y + r.h * 0.75) text-anchor="end">{name}</text>
                             <rect
                                 data-testid="bar"
                                 data-table=(g == StorageGroup::Table).then(|| table.clone())
@@ -250,10 +250,10 @@ fn StorageChart(
                                 data-value=t.bytes.to_string()
                                 class="bar"
                                 class:selected=pressed.clone()
-                                x=r.x
-                                y=r.y
-                                width=r.w.max(1.0)
-                                height=r.h
+                                x=compact_num(r.x)
+                                y=compact_num(r.y)
+                                width=compact_num(r.w.max(1.0))
+                                height=compact_num(r.h)
                                 tabindex=stop
                                 role="button"
                                 aria-pressed=move || if pressed() { "true" } else { "false" }
@@ -263,7 +263,7 @@ fn StorageChart(
                             >
                                 <title>{tip.clone()}</title>
                             </rect>
-                            <text class="value" x=r.x + r.w.max(1.0) + 4.0 y=r.y + r.h * 0.75>{short_size(t.bytes)}</text>
+                            <text class="value" x=compact_num(r.x + r.w.max(1.0) + 4.0) y=compact_num(r.y + r.h * 0.75)>{short_size(t.bytes)}</text>
                         }
                     })
                     .collect_view()}
@@ -318,15 +318,15 @@ fn SizeHistogram(
                 .join(", ")
         );
         view! {
-            <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
+            <svg class="chart" viewBox=format!("0 0 {} {}", compact_num(frame.width), compact_num(frame.height)) role="group" aria-label=label>
                 {axis
                     .ticks
                     .into_iter()
                     .map(|(t, text)| {
                         let py = y.map(t);
                         view! {
-                            <line class="grid" x1=frame.left x2=frame.width - frame.right y1=py y2=py></line>
-                            <text class="tick" x=frame.left - 4.0 y=py + 4.0 text-anchor="end">{text}</text>
+                            <line class="grid" x1=compact_num(frame.left) x2=compact_num(frame.width - frame.right) y1=compact_num(py) y2=compact_num(py)></line>
+                            <text class="tick" x=compact_num(frame.left - 4.0) y=compact_num(py + 4.0) text-anchor="end">{text}</text>
                         }
                     })
                     .collect_view()}
@@ -350,10 +350,10 @@ fn SizeHistogram(
                                         data-value=b.count.to_string()
                                         class="bar"
                                         class:selected=pressed
-                                        x=r.x
-                                        y=r.y
-                                        width=r.w
-                                        height=r.h
+                                        x=compact_num(r.x)
+                                        y=compact_num(r.y)
+                                        width=compact_num(r.w)
+                                        height=compact_num(r.h)
                                         tabindex=stop
                                         role="button"
                                         aria-pressed=move || if pressed() { "true" } else { "false" }
@@ -367,7 +367,7 @@ fn SizeHistogram(
                             });
                         view! {
                             {bar}
-                            <text class="tick" x=cx y=frame.height - frame.bottom + 14.0 text-anchor="middle">
+                            <text class="tick" x=compact_num(cx) y=compact_num(frame.height - frame.bottom + 14.0) text-anchor="middle">
                                 {if hi == 1 { "0".to_owned() } else { short_size(lo) }}
                             </text>
                         }
@@ -434,21 +434,21 @@ fn ExpiryChart(
         // An empty grid alone reads as "still loading": say what it means.
         let none_upcoming = (upcoming == 0).then(|| {
             view! {
-                <text class="chart-empty-label" x=(frame.left + frame.width - frame.right) / 2.0 y=(frame.top + frame.height - frame.bottom) / 2.0 text-anchor="middle">
+                <text class="chart-empty-label" x=compact_num((frame.left + frame.width - frame.right) / 2.0) y=compact_num((frame.top + frame.height - frame.bottom) / 2.0) text-anchor="middle">
                     {format!("No visible backup expires in the next {EXPIRY_DAYS} days")}
                 </text>
             }
         });
         view! {
-            <svg class="chart" viewBox=format!("0 0 {} {}", frame.width, frame.height) role="group" aria-label=label>
+            <svg class="chart" viewBox=format!("0 0 {} {}", compact_num(frame.width), compact_num(frame.height)) role="group" aria-label=label>
                 {axis
                     .ticks
                     .into_iter()
                     .map(|(v, text)| {
                         let py = y.map(v);
                         view! {
-                            <line class="grid" x1=frame.left x2=frame.width - frame.right y1=py y2=py></line>
-                            <text class="tick" x=frame.left - 4.0 y=py + 4.0 text-anchor="end">{text}</text>
+                            <line class="grid" x1=compact_num(frame.left) x2=compact_num(frame.width - frame.right) y1=compact_num(py) y2=compact_num(py)></line>
+                            <text class="tick" x=compact_num(frame.left - 4.0) y=compact_num(py + 4.0) text-anchor="end">{text}</text>
                         }
                     })
                     .collect_view()}
@@ -478,10 +478,10 @@ fn ExpiryChart(
                                         data-value=if m == Metric::Count { d.count.to_string() } else { d.bytes.to_string() }
                                         class="bar expiry"
                                         class:selected=pressed
-                                        x=r.x
-                                        y=r.y
-                                        width=r.w
-                                        height=r.h
+                                        x=compact_num(r.x)
+                                        y=compact_num(r.y)
+                                        width=compact_num(r.w)
+                                        height=compact_num(r.h)
                                         tabindex=stop
                                         role="button"
                                         aria-pressed=move || if pressed() { "true" } else { "false" }
@@ -496,7 +496,7 @@ fn ExpiryChart(
                         let tick = (i % 7 == 0)
                             .then(|| {
                                 view! {
-                                    <text class="tick" x=r.x + r.w / 2.0 y=frame.height - frame.bottom + 14.0 text-anchor="middle">
+                                    <text class="tick" x=compact_num(r.x + r.w / 2.0) y=compact_num(frame.height - frame.bottom + 14.0) text-anchor="middle">
                                         {date[5..].to_owned()}
                                     </text>
                                 }

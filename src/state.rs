@@ -1007,7 +1007,7 @@ fn sort_regions(regions: &mut [String]) {
             .position(|x| x == r)
             .unwrap_or(usize::MAX)
     };
-    regions.sort_by_key(order);
+    crate::core::sort::by_key(regions, order);
 }
 
 const SESSION_KEY: &str = "backup-lens.credentials";

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 
 use crate::core::details::{relative_time, split_tail};
 use crate::core::export::{to_csv, to_json};
-use crate::core::format::{grouped, human_size, parse_size};
+use crate::core::format::{compact_num, grouped, human_size, parse_size};
 use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
 use crate::core::view::{
@@ -264,7 +264,7 @@ fn ColumnChooser(
                                             if on {
                                                 cs.push(c);
                                             }
-                                            cs.sort_by_key(|x| Column::ALL.iter().position(|y| y == x));
+                                            crate::core::sort::by_key(cs, |x| Column::ALL.iter().position(|y| y == x));
                                         });
                                     }
                                 />
@@ -550,8 +550,13 @@ pub fn BackupTable(
     // down to a few rows and back creates no elements; empty slots are hidden.
     let slots = Memo::new(move |_| window_capacity_for(viewport.get(), row_h.get()));
     // Values for `style:height`: a length, not a declaration.
-    let top_pad = move || format!("{}px", window.get().0 as f64 * row_h.get());
-    let bottom_pad = move || format!("{}px", (total.get() - window.get().1) as f64 * row_h.get());
+    let top_pad = move || format!("{}px", compact_num(window.get().0 as f64 * row_h.get()));
+    let bottom_pad = move || {
+        format!(
+            "{}px",
+            compact_num((total.get() - window.get().1) as f64 * row_h.get())
+        )
+    };
     let loaded = move || view.rows_key.with(|k| k.len);
     let listed = move || view.runner.read(|e| e.shown_sources().next().is_some());
     let on_scroll = move |ev: web_sys::Event| {

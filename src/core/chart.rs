@@ -102,7 +102,7 @@ pub fn storage_by(rows: &[Row], visible: &[u32], group: StorageGroup) -> Vec<Tab
 
 /// Largest first, ties by name.
 fn sort_storage(out: &mut [TableStorage]) {
-    out.sort_by(|a, b| {
+    crate::core::sort::by(out, |a, b| {
         b.bytes
             .cmp(&a.bytes)
             .then_with(|| cmp_text(&a.table, &b.table))

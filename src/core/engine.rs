@@ -291,7 +291,7 @@ impl Pace {
     /// different accounts in one region would share it for one window only).
     fn merged<'a>(paces: impl Iterator<Item = &'a Pace>) -> Pace {
         let mut starts: Vec<f64> = paces.flat_map(|p| p.starts.iter().copied()).collect();
-        starts.sort_by(f64::total_cmp);
+        crate::core::sort::by(&mut starts, f64::total_cmp);
         let mut pace = Pace::default();
         for t in starts {
             pace.record(t);
@@ -767,7 +767,7 @@ impl Engine {
                 .and_then(|l| l.sources[i].in_flight.take());
             let error = ApiError::network(&format!(
                 "{NO_ANSWER} {} s",
-                self.config.timeout_ms / 1000.0
+                super::format::compact_num(self.config.timeout_ms / 1000.0)
             ));
             let random = self.next_random();
             self.fail(slot, i, &error, mono_ms, wall_ms, random);

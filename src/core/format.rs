@@ -12,14 +12,46 @@ pub fn human_size(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    let text = if value >= 100.0 {
-        format!("{value:.0}")
+    let decimals = if value >= 100.0 {
+        0
     } else if value >= 10.0 {
-        format!("{value:.1}")
+        1
     } else {
-        format!("{value:.2}")
+        2
     };
-    format!("{text} {}", UNITS[unit])
+    format!("{} {}", fixed(value, decimals), UNITS[unit])
+}
+
+/// `v` with exactly `decimals` digits after the point, rounded half away from
+/// zero, like `format!("{v:.N}")` but in integer arithmetic: the float
+/// formatting code of `core` (about 15 KB of wasm) is never linked.
+/// Not finite or beyond ±9e15 after scaling: `"0"`.
+pub fn fixed(v: f64, decimals: u32) -> String {
+    let scale = 10u64.pow(decimals.min(6));
+    let scaled = (v.abs() * scale as f64).round();
+    if scaled.is_nan() || scaled >= 9.0e15 {
+        return "0".to_owned();
+    }
+    let n = scaled as u64;
+    let sign = if v < 0.0 && n > 0 { "-" } else { "" };
+    let (int, frac) = (n / scale, n % scale);
+    if decimals == 0 {
+        format!("{sign}{int}")
+    } else {
+        let digits = frac.to_string();
+        let pad = "0".repeat(decimals.min(6) as usize - digits.len());
+        format!("{sign}{int}.{pad}{digits}")
+    }
+}
+
+/// One decimal at most, no trailing `.0` (`12.5`, `80`): SVG coordinates, seconds.
+pub fn compact_num(v: f64) -> String {
+    let s = fixed(v, 1);
+    match s.strip_suffix(".0") {
+        Some(int) if int != "-0" => int.to_owned(),
+        Some(_) => "0".to_owned(),
+        None => s,
+    }
 }
 
 /// `1,234,567`.
@@ -89,5 +121,40 @@ mod tests {
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped(1000), "1,000");
         assert_eq!(grouped(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn fixed_matches_the_standard_formatting() {
+        for v in [
+            0.0, 0.004, 0.005, 0.5, 1.0, 1.25, 9.995, 12.345, 99.94, 100.5, 1023.99, 123456.789,
+        ] {
+            for d in 0..=3u32 {
+                let std = format!("{v:.*}", d as usize);
+                let ours = fixed(v, d);
+                // Ties can differ (the standard rounds the exact binary value, we
+                // scale first); elsewhere the text is the same.
+                let diff = (std.parse::<f64>().unwrap() - ours.parse::<f64>().unwrap()).abs();
+                assert!(
+                    diff <= 10f64.powi(-(d as i32)) + 1e-12,
+                    "{v} {d}: {std} vs {ours}"
+                );
+                assert_eq!(std.len(), ours.len(), "{v} {d}: {std} vs {ours}");
+            }
+        }
+        assert_eq!(fixed(1.5, 1), "1.5");
+        assert_eq!(fixed(-2.25, 1), "-2.3");
+        assert_eq!(fixed(-0.01, 1), "0.0");
+        assert_eq!(fixed(3.0, 2), "3.00");
+        assert_eq!(fixed(f64::NAN, 1), "0");
+        assert_eq!(fixed(f64::INFINITY, 0), "0");
+    }
+
+    #[test]
+    fn compact_numbers_drop_a_zero_decimal() {
+        assert_eq!(compact_num(80.0), "80");
+        assert_eq!(compact_num(12.46), "12.5");
+        assert_eq!(compact_num(-6.0), "-6");
+        assert_eq!(compact_num(-0.01), "0");
+        assert_eq!(compact_num(0.04), "0");
     }
 }

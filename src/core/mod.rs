@@ -19,6 +19,7 @@ pub mod roles;
 pub mod rows;
 pub mod secret;
 pub mod sign;
+pub mod sort;
 pub mod sts;
 pub mod tables;
 pub mod time;

@@ -115,14 +115,25 @@ fn opt_size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
 }
 
 /// One page of a ListBackups answer.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Page {
-    #[serde(default)]
     pub backup_summaries: Vec<BackupSummary>,
     /// `LastEvaluatedBackupArn`: where the next page starts; absent on the last page.
-    #[serde(rename = "LastEvaluatedBackupArn", default)]
     pub next_start: Option<String>,
+}
+
+/// The answer as it comes, read in one pass from the text (no `serde_json::Value`
+/// in between): absent members stay `None` so that the checks below can tell
+/// "no BackupSummaries" and "an error body" apart.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Answer {
+    #[serde(default)]
+    backup_summaries: Option<Vec<BackupSummary>>,
+    #[serde(rename = "LastEvaluatedBackupArn", default)]
+    next_start: Option<String>,
+    #[serde(rename = "__type", default)]
+    error_type: Option<de::IgnoredAny>,
 }
 
 /// Parses a ListBackups answer. `header` looks up a response header by
@@ -141,10 +152,17 @@ pub fn parse_list_backups(
             "the answer is larger than any ListBackups page",
         ));
     }
-    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| {
-        if looks_like_html(body) {
+    if !body.trim_start().starts_with('{') {
+        return Err(if looks_like_html(body) {
             ApiError::not_dynamodb(status, "it answered with a web page, not JSON")
-        } else if e.is_eof() && body.trim_start().starts_with('{') {
+        } else if serde_json::from_str::<de::IgnoredAny>(body).is_ok() {
+            ApiError::not_dynamodb(status, "the answer is not a JSON object")
+        } else {
+            ApiError::not_dynamodb(status, "the answer is not valid JSON")
+        });
+    }
+    let answer: Answer = serde_json::from_str(body).map_err(|e| {
+        if e.is_eof() {
             // A JSON object that stops early: the connection was cut, a retry may succeed.
             ApiError::new(
                 ErrorKind::Truncated,
@@ -152,32 +170,32 @@ pub fn parse_list_backups(
                 None,
                 "the answer was cut off before its end",
             )
-        } else {
+        } else if e.is_syntax() {
             ApiError::not_dynamodb(status, "the answer is not valid JSON")
+        } else if body.contains("\"__type\"") {
+            // An error body with a 2xx status whose other members are unusual.
+            ApiError::from_response(400, header, body)
+        } else {
+            ApiError::not_dynamodb(
+                status,
+                &format!("a backup summary has the wrong shape ({e})"),
+            )
         }
     })?;
-    if !value.is_object() {
-        return Err(ApiError::not_dynamodb(
-            status,
-            "the answer is not a JSON object",
-        ));
-    }
-    if value.get("__type").is_some() {
+    if answer.error_type.is_some() {
         // An error body with a 2xx status: still an error.
         return Err(ApiError::from_response(400, header, body));
     }
-    if value.get("BackupSummaries").is_none() {
+    let Some(backup_summaries) = answer.backup_summaries else {
         return Err(ApiError::not_dynamodb(
             status,
             "the answer has no BackupSummaries",
         ));
-    }
-    let page: Page = serde_json::from_value(value).map_err(|e| {
-        ApiError::not_dynamodb(
-            status,
-            &format!("a backup summary has the wrong shape ({e})"),
-        )
-    })?;
+    };
+    let page = Page {
+        backup_summaries,
+        next_start: answer.next_start,
+    };
     if let Some(next) = &page.next_start {
         if next.is_empty() {
             return Err(ApiError::not_dynamodb(

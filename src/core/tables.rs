@@ -604,7 +604,7 @@ pub fn protection(
             });
         }
     }
-    out.sort_by(|a, b| {
+    crate::core::sort::by(&mut out, |a, b| {
         a.risk()
             .cmp(&b.risk())
             .then_with(|| a.latest.unwrap_or(0.0).total_cmp(&b.latest.unwrap_or(0.0)))

@@ -8,6 +8,7 @@ use super::engine::{arn_account, arn_region};
 use super::hash::FastMap;
 use super::response::BackupSummary;
 use super::rows::Row;
+use super::sort;
 
 /// Marks a missing value in facets (a table, type or status the server left out).
 pub const NONE_LABEL: &str = "(none)";
@@ -478,21 +479,25 @@ impl Sort {
         // Numbers: one pass builds (missing, key, index), then an unstable sort of
         // plain integers; the index in the tuple is the tie-break that makes it stable.
         let mut by_int = |key: &dyn Fn(&BackupSummary) -> Option<u64>| {
-            let mut keyed: Vec<(bool, u64, u32)> = indices
+            let keyed: Vec<(bool, u64, u32)> = indices
                 .iter()
                 .map(|&i| {
                     let k = key(get(i));
                     (k.is_none(), k.map_or(0, |k| if desc { !k } else { k }), i)
                 })
                 .collect();
-            keyed.sort_unstable();
-            for (slot, (_, _, i)) in indices.iter_mut().zip(keyed) {
-                *slot = i;
+            // The index in the tuple makes the order total, so stability does not matter.
+            let mut at: Vec<u32> = (0..keyed.len() as u32).collect();
+            sort::indices(&mut at, &mut |a, b| {
+                keyed[a as usize].cmp(&keyed[b as usize])
+            });
+            for (slot, a) in indices.iter_mut().zip(at) {
+                *slot = keyed[a as usize].2;
             }
         };
         macro_rules! by {
             ($key:expr, $cmp:expr) => {
-                indices.sort_unstable_by(|&a, &b| {
+                sort::indices(indices, &mut |a, b| {
                     match ($key(get(a)), $key(get(b))) {
                         (Some(x), Some(y)) => order($cmp(x, y)),
                         (Some(_), None) => Ordering::Less,
@@ -673,7 +678,7 @@ impl VisibleCache {
             // Only the order changed: re-sort what is visible, no filtering.
             match sort {
                 Some(s) => s.apply(rows, &mut self.indices),
-                None => self.indices.sort_unstable(), // arrival order
+                None => sort::indices(&mut self.indices, &mut |a, b| a.cmp(&b)), // arrival order
             }
             self.sort = sort;
             return &self.indices;
@@ -827,7 +832,7 @@ pub fn facet_counts<'a>(
     }
     let mut out: Vec<(String, usize)> =
         counts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
+    sort_counts(&mut out);
     out
 }
 
@@ -931,7 +936,7 @@ impl FacetCounts {
         self.seen = rows.len();
         self.counts.each_ref().map(|c| {
             let mut out: Vec<(String, usize)> = c.iter().map(|(k, v)| (k.clone(), *v)).collect();
-            out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
+            sort_counts(&mut out);
             out
         })
     }
@@ -1008,9 +1013,14 @@ impl FacetCache {
         self.seen = rows.len();
         let mut out: Vec<(String, usize)> =
             self.counts.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
+        sort_counts(&mut out);
         out
     }
+}
+
+/// Facet values: most rows first, ties by name.
+fn sort_counts(out: &mut [(String, usize)]) {
+    sort::by(out, |a, b| b.1.cmp(&a.1).then_with(|| cmp_text(&a.0, &b.0)));
 }
 
 #[cfg(test)]
