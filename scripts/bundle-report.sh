@@ -12,7 +12,7 @@ cd "$ROOT"
 ensure_rust
 ensure_node_tools
 TWIGGY_VERSION="0.8.0"
-if [ "$(twiggy --version 2>/dev/null)" != "twiggy $TWIGGY_VERSION" ]; then
+if [ "$(twiggy --version 2>/dev/null)" != "twiggy-opt $TWIGGY_VERSION" ]; then
   step "installing twiggy $TWIGGY_VERSION (once)"
   cargo install twiggy --version "$TWIGGY_VERSION" --locked
 fi
@@ -39,7 +39,8 @@ let raw = 0, gz = 0, br = 0;
 console.log("| file | raw | gzip -9 | brotli 11 |\n|---|---:|---:|---:|");
 for (const f of fs.readdirSync(dir).filter((f) => /\.(wasm|js|css)$/.test(f)).sort()) {
   const b = fs.readFileSync(path.join(dir, f));
-  const g = z.gzipSync(b, { level: 9 }).length;
+  // GNU gzip -9, as scripts/bundle-size.sh and the budget measure it.
+  const g = require("child_process").execFileSync("gzip", ["-9nc"], { input: b, maxBuffer: 1 << 28 }).length;
   const r = z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   raw += b.length; gz += g; br += r;
   console.log(`| ${f.replace(/-[0-9a-f]{16}/, "")} | ${b.length} | ${g} | ${r} |`);
@@ -49,11 +50,3 @@ console.log(`| **total** | ${raw} | **${gz} (${k(gz)})** | **${br} (${k(br)})** 
 '
 echo
 python3 scripts/bundle_group.py "$out/top.json"
-echo
-echo "Largest items (bytes, name):"
-python3 -c '
-import json, re, sys
-items = [i for i in json.load(open(sys.argv[1])) if "subsection" not in i["name"]]
-for i in sorted(items, key=lambda i: -i["shallow_size"])[:25]:
-    print(f"{i[\"shallow_size\"]:8}  {re.sub(r\"\[[0-9a-f]+\]\", \"\", i[\"name\"])[:140]}")
-' "$out/top.json"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Groups `twiggy top -f json` output by crate, and this crate's part by module.
+"""Groups `twiggy top -f json` output by crate, this crate's part by module,
+and lists the largest items.
 
 Usage: bundle_group.py TOP_JSON [CRATE]   (CRATE defaults to backup_lens)
 
@@ -105,3 +106,12 @@ print("\ncore by part:\n\n| part | bytes |\n|---|---:|")
 for m, size in sorted(core_parts.items(), key=lambda kv: -kv[1]):
     if size >= 500:
         print(f"| {m} | {size} |")
+
+print("\nLargest items:\n\n| bytes | item |\n|---:|---|")
+for it in sorted(items, key=lambda i: -i["shallow_size"]):
+    if "subsection" in it["name"]:
+        continue
+    print(f"| {it['shallow_size']} | `{DISAMBIG.sub('', it['name'])[:120]}` |")
+    top = locals().get("top", 0) + 1
+    if top >= 25:
+        break
