@@ -93,7 +93,7 @@ ensure_all() {
 # switches; RUSTC_BOOTSTRAP=1 allows them on the stable toolchain. If that build
 # fails (no rust-src, or a toolchain that changed the switches), the plain
 # release build is made instead and target/bundle-kind says "plain".
-MIN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+MIN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components"
 
 has_rust_src() {
   [ -f "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.lock" ]

@@ -75,8 +75,7 @@ pub fn parse_size(input: &str) -> Option<u64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
-    let value: f64 = number.parse().ok()?;
-    let exp = match unit.trim().trim_end_matches("ib").trim_end_matches('b') {
+    let exp: u32 = match unit.trim().trim_end_matches("ib").trim_end_matches('b') {
         "" => 0,
         "k" => 1,
         "m" => 2,
@@ -85,8 +84,22 @@ pub fn parse_size(input: &str) -> Option<u64> {
         "p" => 5,
         _ => return None,
     };
-    let bytes = value * 1024f64.powi(exp);
-    (0.0..1.8e19).contains(&bytes).then(|| bytes.round() as u64)
+    // `int.frac` in integer arithmetic, rounded half up: no float parsing in
+    // the wasm (its tables alone are 17 KB).
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    if (int.is_empty() && frac.is_empty()) || frac.contains('.') {
+        return None;
+    }
+    let int = int.trim_start_matches('0');
+    let frac = &frac[..frac.len().min(18)];
+    if int.len() > 20 {
+        return None;
+    }
+    let digits = |t: &str| t.bytes().fold(0u128, |n, b| n * 10 + u128::from(b - b'0'));
+    let denom = 10u128.pow(frac.len() as u32);
+    let scaled = (digits(int) * denom + digits(frac)).checked_mul(1024u128.pow(exp))?;
+    let bytes = (scaled + denom / 2) / denom;
+    (bytes < 18_000_000_000_000_000_000).then_some(bytes as u64)
 }
 
 #[cfg(test)]
@@ -98,6 +111,17 @@ mod tests {
         assert_eq!(parse_size("1024"), Some(1024));
         assert_eq!(parse_size("500 MB"), Some(500 << 20));
         assert_eq!(parse_size("1.5GiB"), Some(3 << 29));
+        assert_eq!(parse_size(".5k"), Some(512));
+        assert_eq!(parse_size("5."), Some(5));
+        assert_eq!(parse_size("0.0004 KiB"), Some(0));
+        assert_eq!(parse_size("0.0005 KiB"), Some(1), "rounded half up");
+        assert_eq!(parse_size("000000000000000000000000012 b"), Some(12));
+        assert_eq!(parse_size("1.2.3"), None);
+        assert_eq!(parse_size("."), None);
+        assert_eq!(parse_size("16000 PiB"), None, "beyond what a backup can be");
+        assert_eq!(parse_size("15000 PiB"), Some(15000 << 50));
+        assert_eq!(parse_size("99999999999999999999999"), None);
+        assert_eq!(parse_size("15.6p"), Some(17_564_038_546_744_934));
         assert_eq!(parse_size(" 2t "), Some(2 << 40));
         assert_eq!(parse_size("12 B"), Some(12));
         for bad in ["", "GB", "1.2.3", "ten", "5 XB", "-1", "1e30"] {
