@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 
 use crate::core::details::{relative_time, split_tail};
 use crate::core::export::{to_csv, to_json};
-use crate::core::format::{compact_num, grouped, human_size, parse_size};
+use crate::core::format::{compact_num, grouped, human_size, parse_size, trimmed};
 use crate::core::rows::Row;
 use crate::core::time::{format_input, format_iso, format_minutes, parse_utc};
 use crate::core::view::{
@@ -690,7 +690,7 @@ fn cell_view(column: Column, row: Option<&Row>) -> (String, Option<String>, Stri
         }
         Some(Cell::Time(t)) => (
             format_minutes(t),
-            Some(format!("{} (epoch {t})", format_iso(t))),
+            Some(format!("{} (epoch {})", format_iso(t), trimmed(t, 3))),
             class.to_owned(),
         ),
         Some(Cell::Bytes(b)) => (

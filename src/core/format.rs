@@ -46,12 +46,19 @@ pub fn fixed(v: f64, decimals: u32) -> String {
 
 /// One decimal at most, no trailing `.0` (`12.5`, `80`): SVG coordinates, seconds.
 pub fn compact_num(v: f64) -> String {
-    let s = fixed(v, 1);
-    match s.strip_suffix(".0") {
-        Some(int) if int != "-0" => int.to_owned(),
-        Some(_) => "0".to_owned(),
-        None => s,
-    }
+    trimmed(v, 1)
+}
+
+/// At most `decimals` decimals, without trailing zeros (`1700000000.12`,
+/// `80`); `-0` is `0`.
+pub fn trimmed(v: f64, decimals: u32) -> String {
+    let s = fixed(v, decimals);
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" { "0" } else { s }.to_owned()
 }
 
 /// `1,234,567`.
@@ -180,5 +187,9 @@ mod tests {
         assert_eq!(compact_num(-6.0), "-6");
         assert_eq!(compact_num(-0.01), "0");
         assert_eq!(compact_num(0.04), "0");
+        assert_eq!(trimmed(1_700_000_000.123, 3), "1700000000.123");
+        assert_eq!(trimmed(1_700_000_000.5, 3), "1700000000.5");
+        assert_eq!(trimmed(1_700_000_000.0, 3), "1700000000");
+        assert_eq!(trimmed(100.0, 0), "100");
     }
 }
