@@ -11,7 +11,7 @@ use crate::core::engine::{Engine, Event, Goal, SourceState};
 use crate::core::error::{ApiError, ErrorKind};
 use crate::core::format::grouped;
 use crate::core::paste::parse_credentials;
-use crate::core::query::{Field, FieldError, QueryInput};
+use crate::core::query::{Field, FieldError, Query, QueryInput};
 use crate::core::retry::describe_offset;
 use crate::core::roles::{parse_roles_in_partition, partition_of_region};
 use crate::core::sign::Credentials;
@@ -236,6 +236,10 @@ impl ViewModel {
     }
 }
 
+/// What a listing was asked for (query, regions and endpoints, home account,
+/// role ARNs): Load more / Load all after a change start a new listing.
+type RequestKey = (Query, Vec<(String, Endpoint)>, bool, Vec<String>);
+
 /// All state of the page. Every field is a `Copy` handle.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -253,7 +257,7 @@ pub struct AppState {
     /// How the last run ended, shown in the results bar when idle ("Stopped · 1,200 backups kept").
     pub outcome: RwSignal<String>,
     /// What the last List / Load asked for, to tell when Load more starts a new listing.
-    last_request: StoredValue<Option<String>>,
+    last_request: StoredValue<Option<RequestKey>>,
     /// The connection panel shows only its one-line summary.
     pub connection_collapsed: RwSignal<bool>,
     /// A listing succeeded with this connection: the summary line shows.
@@ -591,12 +595,13 @@ impl AppState {
         self.outcome.set(String::new());
         self.mode.set(mode);
         // Load more / Load all after the query or sources changed start a new listing: say so.
-        let asked = format!(
-            "{:?}|{:?}|{}|{:?}",
-            query,
-            connection.places,
+        // Compared by value, not through `Debug` text: release builds carry no
+        // `Debug` output (-Zfmt-debug=none, see README "Bundle size").
+        let asked: RequestKey = (
+            query.clone(),
+            connection.places.clone(),
             connection.include_home,
-            connection.roles.iter().map(|r| &r.arn).collect::<Vec<_>>()
+            connection.roles.iter().map(|r| r.arn.clone()).collect(),
         );
         let before = self.last_request.get_value();
         self.last_request.set_value(Some(asked.clone()));

@@ -494,7 +494,16 @@ fn export(view: ViewModel, format: Format) {
 }
 
 pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), String> {
-    let err = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    // The browser's own message (not `Debug` text: release builds carry none).
+    let err = |e: wasm_bindgen::JsValue| {
+        use wasm_bindgen::JsCast;
+        match e.dyn_into::<js_sys::Error>() {
+            Ok(e) => String::from(e.message()),
+            Err(e) => e
+                .as_string()
+                .unwrap_or_else(|| "the browser refused it".to_owned()),
+        }
+    };
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);

@@ -168,3 +168,19 @@ describe('facets and defaults', () => {
     await lens.page.context().close();
   });
 });
+
+describe('Load more after a change', () => {
+  test('continues the same query without a notice, and says so when the query changed', async () => {
+    const lens = await listed({ type: 'ALL', size: '10' });
+    await lens.click('load-more');
+    await lens.idle();
+    assert.equal(await lens.id('notice').count(), 0, 'same query: no notice');
+    await lens.query({ type: 'USER', size: '10' });
+    await lens.click('load-more');
+    await lens.idle();
+    const notice = lens.id('notice');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /starts a new listing/);
+    await lens.page.context().close();
+  });
+});
