@@ -43,7 +43,7 @@ for (const f of fs.readdirSync(dir).filter((f) => /\.(wasm|js|css)$/.test(f)).so
   const g = require("child_process").execFileSync("gzip", ["-9nc"], { input: b, maxBuffer: 1 << 28 }).length;
   const r = z.brotliCompressSync(b, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   raw += b.length; gz += g; br += r;
-  console.log(`| ${f.replace(/-[0-9a-f]{16}/, "")} | ${b.length} | ${g} | ${r} |`);
+  console.log(`| ${f.replace(/-[0-9a-f]{8,}/, "")} | ${b.length} | ${g} | ${r} |`);
 }
 const k = (n) => (n / 1024).toFixed(1) + " KiB";
 console.log(`| **total** | ${raw} | **${gz} (${k(gz)})** | **${br} (${k(br)})** |`);
