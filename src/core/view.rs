@@ -476,8 +476,9 @@ impl Sort {
         let get = |i: u32| &rows[i as usize].summary;
         let desc = self.direction == Direction::Descending;
         let order = |o: Ordering| if desc { o.reverse() } else { o };
-        // Numbers: one pass builds (missing, key, index), then an unstable sort of
-        // plain integers; the index in the tuple is the tie-break that makes it stable.
+        // Numbers: one pass builds (missing, key, index), then the app's one sort
+        // routine orders positions by those tuples; the index in the tuple is the
+        // tie-break that keeps equal keys in arrival order.
         let mut by_int = |key: &dyn Fn(&BackupSummary) -> Option<u64>| {
             let keyed: Vec<(bool, u64, u32)> = indices
                 .iter()
@@ -486,7 +487,6 @@ impl Sort {
                     (k.is_none(), k.map_or(0, |k| if desc { !k } else { k }), i)
                 })
                 .collect();
-            // The index in the tuple makes the order total, so stability does not matter.
             let mut at: Vec<u32> = (0..keyed.len() as u32).collect();
             sort::indices(&mut at, &mut |a, b| {
                 keyed[a as usize].cmp(&keyed[b as usize])
