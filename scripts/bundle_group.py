@@ -44,9 +44,8 @@ def group(item):
     if name.startswith("elem[") or name.startswith("table[") or name.startswith("type[") \
             or name.startswith("import ") or name.startswith("export ") or name.startswith("global["):
         return "wasm tables, types, imports, exports", None
-    if name == "main" or name.startswith("main::") or name.startswith("__wbg") or name.startswith("__wbindgen"):
-        if name.startswith("__wbg") or name.startswith("__wbindgen"):
-            return "wasm_bindgen (glue)", None
+    if name.startswith(("__wbg", "__wbindgen")):
+        return "wasm_bindgen (glue)", None
     path = first_path(name)
     if path in ("_", "T", "F", "A", "E", "V", "S") and " as " in name:
         # A blanket impl for a generic type: the code is the trait's.
@@ -108,10 +107,6 @@ for m, size in sorted(core_parts.items(), key=lambda kv: -kv[1]):
         print(f"| {m} | {size} |")
 
 print("\nLargest items:\n\n| bytes | item |\n|---:|---|")
-for it in sorted(items, key=lambda i: -i["shallow_size"]):
-    if "subsection" in it["name"]:
-        continue
+shipped = [it for it in items if "subsection" not in it["name"]]
+for it in sorted(shipped, key=lambda i: -i["shallow_size"])[:25]:
     print(f"| {it['shallow_size']} | `{DISAMBIG.sub('', it['name'])[:120]}` |")
-    top = locals().get("top", 0) + 1
-    if top >= 25:
-        break
