@@ -118,3 +118,102 @@ fn signature_depends_on_body_time_and_secret() {
     assert_ne!(auth(&base), auth(&other_time));
     assert_ne!(auth(&base), auth(&other_secret));
 }
+
+/// The app signs its one request shape (POST to `/`, fixed lower-case
+/// headers) with a canonical request of its own and aws-sigv4's key
+/// derivation and HMAC; aws-sigv4's general signer (which the official suite
+/// checks in tests/sigv4_suite.rs) must produce the very same headers for
+/// every endpoint form, region, service, credential kind, body and time.
+#[test]
+fn the_apps_signer_matches_aws_sigv4s_general_signer() {
+    use aws_sigv4::http_request::SigningSettings;
+    use backup_lens::core::sign::{
+        sign_dynamodb, sign_headers, sign_sts, CONTENT_TYPE, STS_CONTENT_TYPE,
+    };
+    let endpoints = [
+        ("eu-west-1", ""),
+        ("us-gov-west-1", ""),
+        ("cn-north-1", ""),
+        ("us-east-1", "http://localhost:8765"),
+        ("us-east-1", "http://127.0.0.1:4566/"),
+        ("ap-southeast-2", "http://[::1]:8000"),
+        ("us-west-2", "https://dynamodb.us-west-2.amazonaws.com"),
+    ];
+    let permanent = Credentials::new(
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        "",
+    )
+    .unwrap();
+    let bodies = [
+        "{}".to_owned(),
+        r#"{"TableName":"orders","ExclusiveStartBackupArn":"arn:aws:dynamodb:eu-west-1:123456789012:table/orders/backup/01700000000000-abcdef12"}"#.to_owned(),
+        "{\"TableName\":\"zoë-ünïcode\"}".to_owned(),
+        "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2FReader&RoleSessionName=backup-lens".to_owned(),
+        String::new(),
+        "x".repeat(70_000),
+    ];
+    let times = ["20261125T120000Z", "20000101T000000Z", "20391231T235959Z"];
+    let mut checked = 0;
+    for (region, custom) in endpoints {
+        let endpoint = Endpoint::resolve(region, custom).unwrap();
+        for c in [creds(), permanent.clone()] {
+            for body in &bodies {
+                for stamp in times {
+                    let t = at(stamp);
+                    for sts in [false, true] {
+                        let (app, service, unsigned) = if sts {
+                            let s = sign_sts(&endpoint, region, &c, body.clone(), t).unwrap();
+                            (s, "sts", vec![("content-type", STS_CONTENT_TYPE)])
+                        } else {
+                            let s = sign_dynamodb(
+                                &endpoint,
+                                region,
+                                &c,
+                                "DynamoDB_20120810.DescribeBackup",
+                                body.clone(),
+                                t,
+                            )
+                            .unwrap();
+                            (
+                                s,
+                                "dynamodb",
+                                vec![
+                                    ("content-type", CONTENT_TYPE),
+                                    ("x-amz-target", "DynamoDB_20120810.DescribeBackup"),
+                                ],
+                            )
+                        };
+                        let mut with_host = unsigned.clone();
+                        with_host.push(("host", endpoint.authority.as_str()));
+                        let added = sign_headers(
+                            "POST",
+                            &endpoint.url(),
+                            &with_host,
+                            body.as_bytes(),
+                            &c,
+                            region,
+                            service,
+                            SigningSettings::default(),
+                            t,
+                        )
+                        .unwrap();
+                        let mut want: Vec<(String, String)> = unsigned
+                            .iter()
+                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                            .chain(added)
+                            .collect();
+                        let mut got = app.headers.clone();
+                        want.sort();
+                        got.sort();
+                        assert_eq!(got, want, "{region} {custom} {service} {stamp}");
+                        assert_eq!(app.url, endpoint.url());
+                        assert_eq!(&app.body, body);
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 7 * 2 * 6 * 3 * 2);
+}

@@ -7,8 +7,11 @@ use aws_credential_types::Credentials as AwsCredentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
 
+use sha2::{Digest, Sha256};
+
 use super::endpoint::Endpoint;
 use super::query::{Field, FieldError};
+use super::time::format_amz;
 
 /// The one operation this app calls.
 pub const LIST_BACKUPS_TARGET: &str = "DynamoDB_20120810.ListBackups";
@@ -214,36 +217,113 @@ pub fn sign_sts(
     sign_post(endpoint, &headers, region, "sts", creds, body, time)
 }
 
-/// Signs a POST of `body` with exactly `unsigned` (host included) for
-/// `service`. The browser sends `host` itself: it is signed but never handed to fetch.
-fn sign_post(
+/// Signs a POST of `body` with exactly `unsigned` (lower-case names, host
+/// included) for `service`. The browser sends `host` itself: it is signed but
+/// never handed to fetch.
+///
+/// Every request this app makes has the same shape (POST to path `/`, no
+/// query, a handful of lower-case headers), so the canonical request is built
+/// here for that shape alone, and aws-sigv4 derives the key and computes the
+/// HMAC. Its general signer (`sign_headers`, which parses any URL and header
+/// set through the `http` crate) is the reference the tests compare this with,
+/// byte for byte, besides botocore's figures.
+fn sign_post<'a>(
     endpoint: &Endpoint,
-    unsigned: &[(&str, &str)],
+    unsigned: &[(&'a str, &str)],
     region: &str,
     service: &str,
     creds: &Credentials,
     body: String,
     time: SystemTime,
 ) -> Result<SignedRequest, SignError> {
-    let url = endpoint.url();
-    let added = sign_headers(
-        "POST",
-        &url,
-        unsigned,
-        body.as_bytes(),
-        creds,
-        region,
-        service,
-        SigningSettings::default(),
-        time,
-    )?;
-    let headers = unsigned
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let amz_date = format_amz(secs);
+    let mut signed: Vec<(&str, String)> = Vec::with_capacity(unsigned.len() + 2);
+    let mut add = |name: &'a str, value: &str| {
+        // Canonical header order is by name; values trimmed, inner runs of spaces as one.
+        let at = signed
+            .iter()
+            .position(|(k, _)| *k > name)
+            .unwrap_or(signed.len());
+        signed.insert(at, (name, canonical_value(value)));
+    };
+    for (k, v) in unsigned {
+        add(k, v);
+    }
+    add("x-amz-date", &amz_date);
+    if let Some(token) = &creds.session_token {
+        add("x-amz-security-token", token);
+    }
+    let mut names = String::new();
+    let mut canonical = String::from("POST\n/\n\n");
+    for (k, v) in &signed {
+        if !names.is_empty() {
+            names.push(';');
+        }
+        names.push_str(k);
+        canonical.push_str(k);
+        canonical.push(':');
+        canonical.push_str(v);
+        canonical.push('\n');
+    }
+    canonical.push('\n');
+    canonical.push_str(&names);
+    canonical.push('\n');
+    canonical.push_str(&sha256_hex(body.as_bytes()));
+
+    let scope = format!("{}/{region}/{service}/aws4_request", &amz_date[..8]);
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        sha256_hex(canonical.as_bytes())
+    );
+    let key = v4::generate_signing_key(&creds.secret_access_key, time, region, service);
+    let signature = v4::calculate_signature(key, string_to_sign.as_bytes());
+    let authorization = format!(
+        "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={names}, Signature={signature}",
+        creds.access_key_id
+    );
+
+    let mut headers: Vec<(String, String)> = unsigned
         .iter()
         .filter(|(k, _)| *k != "host")
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .chain(added)
         .collect();
-    Ok(SignedRequest { url, headers, body })
+    headers.push(("x-amz-date".to_owned(), amz_date));
+    if let Some(token) = &creds.session_token {
+        headers.push(("x-amz-security-token".to_owned(), token.clone()));
+    }
+    headers.push(("authorization".to_owned(), authorization));
+    Ok(SignedRequest {
+        url: endpoint.url(),
+        headers,
+        body,
+    })
+}
+
+/// A header value as SigV4 canonicalises it: trimmed, each run of spaces as one.
+fn canonical_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for word in v.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Lower-case hex SHA-256.
+fn sha256_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 #[cfg(test)]
