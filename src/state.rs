@@ -337,9 +337,11 @@ impl AppState {
         if regions.is_empty() {
             errors.push(FieldError::new(Field::Region, "Pick at least one region"));
         }
-        let partitions: std::collections::BTreeSet<&str> =
-            regions.iter().map(|r| partition_of_region(r)).collect();
-        if partitions.len() > 1 {
+        let first = regions.first().map(|r| partition_of_region(r));
+        if regions
+            .iter()
+            .any(|r| Some(partition_of_region(r)) != first)
+        {
             errors.push(FieldError::new(
                 Field::Region,
                 "China and GovCloud regions need credentials of their own partition: pick regions of one partition",
@@ -1064,13 +1066,12 @@ fn save_session_credentials(creds: Option<&Remembered>) {
     };
     match creds {
         Some(c) => {
-            let text = serde_json::json!({
+            let text = crate::core::format::json_text(&serde_json::json!({
                 "AccessKeyId": c.access_key_id,
                 "SecretAccessKey": c.secret_access_key,
                 "SessionToken": c.session_token,
                 "Expiration": c.expiration,
-            })
-            .to_string();
+            }));
             let _ = storage.set_item(SESSION_KEY, &text);
         }
         None => {

@@ -664,7 +664,7 @@ fn SortHeader(
             <button
                 class="sort"
                 data-testid=format!("sort-{}", column.id())
-                title=format!("Sort by {}", column.label().to_lowercase())
+                title=format!("Sort by {}", column.label().to_ascii_lowercase())
                 on:click=move |_| sort.update(|s| *s = Sort::next(*s, column))
             >
                 {column.label()}

@@ -627,3 +627,15 @@ async fn a_range_applies_when_valid_and_says_why_when_not() {
     assert_eq!(state.view.filter.get_untracked().created_from, None);
     assert!(text_of(&root, "[data-testid=range-error]").contains("is not a date yet"));
 }
+
+#[wasm_bindgen_test]
+fn search_lowers_non_ascii_text_through_the_browser() {
+    use backup_lens::core::view::lower;
+    // The wasm lowers non-ASCII text with String.prototype.toLowerCase (the
+    // host build with the standard library): both must agree with Unicode.
+    assert_eq!(lower("Ünïcode-SICHERUNG"), "ünïcode-sicherung");
+    // A final capital sigma lowers to the final form (U+03C2).
+    assert_eq!(lower("ΟΔΟΣ"), "οδο\u{3c2}");
+    assert_eq!(lower("İSTANBUL-Ärzte"), "i̇stanbul-ärzte");
+    assert_eq!(lower("Orders-2026"), "orders-2026");
+}

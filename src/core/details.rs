@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::error::ApiError;
-use super::format::{grouped, human_size};
+use super::format::{grouped, human_size, json_text};
 use super::rate::RateGate;
 use super::time::format_minutes;
 
@@ -96,7 +96,7 @@ pub fn restore_command(backup_arn: &str, table: &str, region: &str) -> String {
 
 /// The body of a DescribeBackup call.
 pub fn describe_backup_body(backup_arn: &str) -> String {
-    serde_json::json!({ "BackupArn": backup_arn }).to_string()
+    json_text(&serde_json::json!({ "BackupArn": backup_arn }))
 }
 
 /// DescribeBackup's answer as (label, value) lines for the drawer: the

@@ -109,6 +109,13 @@ pub fn parse_size(input: &str) -> Option<u64> {
     (bytes < 18_000_000_000_000_000_000).then_some(bytes as u64)
 }
 
+/// A JSON value as compact text. Not `Value::to_string()`: that goes through
+/// `Display` and an `io::Error` made from a string, which links the standard
+/// library's Unicode printable tables (14 KB) into the wasm for nothing.
+pub fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,7 +208,7 @@ fn normalise(name: &str) -> String {
     let n: String = name
         .chars()
         .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect();
     match n.strip_prefix("aws") {
         Some(rest) if !rest.is_empty() => rest.to_owned(),

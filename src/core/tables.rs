@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::engine::Target;
 use super::error::{ApiError, ErrorKind};
-use super::format::{grouped, human_size};
+use super::format::{grouped, human_size, json_text};
 use super::rate::{RateGate, CALLS_PER_WINDOW, WINDOW_MS};
 use super::response::BackupStatus;
 use super::retry::{Attempts, Decision, RetryPolicy};
@@ -54,16 +54,15 @@ impl Pitr {
 
 /// The body of a ListTables call.
 pub fn list_tables_body(start: Option<&str>) -> String {
-    match start {
+    json_text(&match start {
         Some(s) => serde_json::json!({ "Limit": TABLES_PAGE, "ExclusiveStartTableName": s }),
         None => serde_json::json!({ "Limit": TABLES_PAGE }),
-    }
-    .to_string()
+    })
 }
 
 /// The body of a DescribeContinuousBackups call.
 pub fn continuous_backups_body(table: &str) -> String {
-    serde_json::json!({ "TableName": table }).to_string()
+    json_text(&serde_json::json!({ "TableName": table }))
 }
 
 fn json_answer(

@@ -81,11 +81,12 @@ fn join(set: &BTreeSet<String>) -> String {
     set.iter().cloned().collect::<Vec<_>>().join(",")
 }
 
+// Sets are filled with `extend`, not `collect`: collecting into a B-tree sorts
+// a `Vec` first, one more copy of the standard sort in the wasm.
 fn split(s: &str) -> BTreeSet<String> {
-    s.split(',')
-        .filter(|x| !x.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let mut set = BTreeSet::new();
+    set.extend(s.split(',').filter(|x| !x.is_empty()).map(str::to_owned));
+    set
 }
 
 /// The protection view's default staleness threshold (days).
@@ -116,10 +117,13 @@ fn safe_text(s: &str, max_chars: usize) -> String {
 }
 
 fn safe_set(set: &BTreeSet<String>) -> BTreeSet<String> {
-    set.iter()
-        .filter(|v| !looks_like_credential(v) && v.len() <= 1024)
-        .cloned()
-        .collect()
+    let mut safe = BTreeSet::new();
+    safe.extend(
+        set.iter()
+            .filter(|v| !looks_like_credential(v) && v.len() <= 1024)
+            .cloned(),
+    );
+    safe
 }
 
 impl ViewState {
