@@ -26,13 +26,7 @@ fn page_is_local() -> bool {
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new();
-    provide_context(state);
-    state.restore_from_url();
-    state.keep_url_in_step();
-    state.restore_remembered();
-    state.keep_remembered();
-    state.tick_clock();
+    let state = AppState::for_page();
     view! {
         <a class="skip-link" href="#results">"Skip to the results"</a>
         <header class="topbar">

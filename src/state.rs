@@ -275,6 +275,19 @@ impl Default for AppState {
 }
 
 impl AppState {
+    /// The page's state, set up as the page starts: in the context, the view
+    /// from the URL (and kept there), remembered credentials, the clock.
+    pub fn for_page() -> Self {
+        let state = AppState::new();
+        provide_context(state);
+        state.restore_from_url();
+        state.keep_url_in_step();
+        state.restore_remembered();
+        state.keep_remembered();
+        state.tick_clock();
+        state
+    }
+
     pub fn new() -> Self {
         let runner = Runner::new();
         let error = RwSignal::new(None);

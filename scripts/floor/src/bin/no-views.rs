@@ -8,13 +8,7 @@ fn main() {
     use backup_lens::state::{AppState, Mode};
     use leptos::prelude::*;
     leptos::mount::mount_to_body(|| {
-        let state = AppState::new();
-        provide_context(state);
-        state.restore_from_url();
-        state.keep_url_in_step();
-        state.restore_remembered();
-        state.keep_remembered();
-        state.tick_clock();
+        let state = AppState::for_page();
         view! {
             <button on:click=move |_| state.start(Mode::First)>"List"</button>
             <button on:click=move |_| state.start(Mode::More)>"More"</button>
