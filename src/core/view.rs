@@ -60,8 +60,15 @@ pub fn haystack(s: &BackupSummary) -> String {
 /// to the bundle.
 pub fn lower(s: &str) -> String {
     if s.is_ascii() {
-        return s.to_ascii_lowercase();
+        s.to_ascii_lowercase()
+    } else {
+        lower_unicode(s)
     }
+}
+
+#[cold]
+#[inline(never)]
+fn lower_unicode(s: &str) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         String::from(js_sys::JsString::from(s).to_lower_case())
